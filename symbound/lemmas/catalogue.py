@@ -1,0 +1,97 @@
+"""The catalogue: every lemma of every module in ``derivations/``, by key.
+
+Nothing is registered at import time.  :func:`load_catalogue` imports the modules
+of the derivations package (shipped as ``symbound.derivations``; in a checkout it
+is the top-level ``derivations/`` folder), collects each module's ``LEMMAS`` tuple
+and refuses duplicate keys.  A second paper is a new module there.
+
+>>> cat = load_catalogue()
+>>> cat["as25.lemma4.1"].form.value
+'as stated'
+>>> cat["as25.lema4.1"]
+Traceback (most recent call last):
+  ...
+symbound.errors.UnknownLemmaError: no lemma 'as25.lema4.1'; did you mean 'as25.lemma4.1', ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib
+import pkgutil
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+
+from symbound.errors import InvalidLemmaError, UnknownLemmaError
+from symbound.lemmas.model import Lemma
+
+__all__ = ["DERIVATIONS_PACKAGE", "Catalogue", "load_catalogue"]
+
+#: The package whose modules hold the paper content.
+DERIVATIONS_PACKAGE = "symbound.derivations"
+
+
+class Catalogue(Mapping[str, Lemma]):
+    """An immutable mapping from keys to lemmas, in the order the sources list them."""
+
+    def __init__(self, lemmas: tuple[Lemma, ...], sources: Mapping[str, str]):
+        by_key: dict[str, Lemma] = {}
+        for lemma in lemmas:
+            if lemma.key in by_key:
+                raise InvalidLemmaError(
+                    f"duplicate lemma key {lemma.key!r} (in {sources[lemma.key]})"
+                )
+            by_key[lemma.key] = lemma
+        for lemma in lemmas:
+            if lemma.corrects and lemma.corrects not in by_key:
+                raise InvalidLemmaError(
+                    f"lemma {lemma.key!r} corrects {lemma.corrects!r}, "
+                    "which is not in the catalogue"
+                )
+        self._lemmas = MappingProxyType(by_key)
+        self.sources = MappingProxyType(dict(sources))
+
+    def __getitem__(self, key: str) -> Lemma:
+        try:
+            return self._lemmas[key]
+        except KeyError:
+            close = difflib.get_close_matches(key, list(self._lemmas), n=3, cutoff=0.5)
+            names = [repr(c) for c in close]
+            if len(names) > 1:
+                names = [", ".join(names[:-1]) + " or " + names[-1]]
+            hint = f"; did you mean {names[0]}?" if names else ""
+            raise UnknownLemmaError(
+                f"no lemma {key!r}{hint} ('symbound list' shows all keys)"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lemmas)
+
+    def __len__(self) -> int:
+        return len(self._lemmas)
+
+    def corrections_of(self, key: str) -> tuple[Lemma, ...]:
+        """The lemmas that correct ``key``."""
+        return tuple(lemma for lemma in self._lemmas.values() if lemma.corrects == key)
+
+
+@functools.lru_cache(maxsize=4)
+def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
+    """Import every module of ``package`` and collect their ``LEMMAS``."""
+    pkg = importlib.import_module(package)
+    lemmas: list[Lemma] = []
+    sources: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}")
+        found = getattr(module, "LEMMAS", None)
+        if found is None:
+            continue
+        for lemma in found:
+            if not isinstance(lemma, Lemma):
+                raise InvalidLemmaError(f"{module.__name__}.LEMMAS holds {type(lemma).__name__}")
+            lemmas.append(lemma)
+            sources.setdefault(lemma.key, module.__name__)
+    return Catalogue(tuple(lemmas), sources)

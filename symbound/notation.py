@@ -1,0 +1,161 @@
+r"""The one place for symbound's notation.
+
+Every symbol that a bound may use is defined here, with the assumptions SymPy
+needs (``positive``, ``integer``) and the name a paper typesets.  Derivations
+import these symbols instead of creating their own, so that ``eta`` in one lemma is
+the same object as ``eta`` in the next and composed bounds simplify.
+
+======  ==========================================  =====================
+symbol  meaning                                     assumptions
+======  ==========================================  =====================
+eta     weight bound :math:`\eta`                   positive
+phi0    input bound :math:`\varphi_0`               positive
+H       heads per layer                             positive integer
+L       layers (depth)                              positive integer
+n       tokens (rows of X)                          positive integer
+d       embedding width (columns of X)              positive integer
+beta    logit normalisation :math:`\beta`           positive
+kappa   bound on :math:`\|W_Q W_K^\top\|_{\max}`    positive
+theta   logit spread within a row :math:`\theta`    positive
+eps     perturbation size :math:`\varepsilon`      positive
+tau     target accuracy :math:`\tau`                positive
+t       entrywise logit perturbation                positive
+a       a logit                                     real
+======  ==========================================  =====================
+
+>>> from symbound.notation import eta, H, to_latex
+>>> to_latex(2 * eta * (1 + H * eta))
+'2 \\eta \\left(H \\eta + 1\\right)'
+>>> H.is_integer, eta.is_positive
+(True, True)
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+__all__ = [
+    "LATEX_NAMES",
+    "SYMBOLS",
+    "TEXT_NAMES",
+    "H",
+    "L",
+    "a",
+    "beta",
+    "d",
+    "eps",
+    "eta",
+    "g",
+    "kappa",
+    "n",
+    "phi0",
+    "t",
+    "tau",
+    "theta",
+    "to_latex",
+    "to_text",
+]
+
+eta = sp.Symbol("eta", positive=True)
+phi0 = sp.Symbol("phi0", positive=True)
+H = sp.Symbol("H", positive=True, integer=True)
+L = sp.Symbol("L", positive=True, integer=True)
+n = sp.Symbol("n", positive=True, integer=True)
+d = sp.Symbol("d", positive=True, integer=True)
+beta = sp.Symbol("beta", positive=True)
+kappa = sp.Symbol("kappa", positive=True)
+theta = sp.Symbol("theta", positive=True)
+eps = sp.Symbol("eps", positive=True)
+tau = sp.Symbol("tau", positive=True)
+t = sp.Symbol("t", positive=True)
+a = sp.Symbol("a", real=True)
+
+#: Every symbol of the notation, by its (ASCII) name; instance keys use these names.
+SYMBOLS: dict[str, sp.Symbol] = {
+    s.name: s for s in (eta, phi0, H, L, n, d, beta, kappa, theta, eps, tau, t, a)
+}
+
+#: How a paper typesets each symbol (``sympy.latex(..., symbol_names=LATEX_NAMES)``).
+LATEX_NAMES: dict[sp.Symbol, str] = {
+    eta: r"\eta",
+    phi0: r"\varphi_0",
+    H: "H",
+    L: "L",
+    n: "n",
+    d: "d",
+    beta: r"\beta",
+    kappa: r"\kappa",
+    theta: r"\theta",
+    eps: r"\varepsilon",
+    tau: r"\tau",
+    t: "t",
+    a: "a",
+}
+
+#: Unicode names for one-line plain-text statements.
+TEXT_NAMES: dict[sp.Symbol, str] = {
+    eta: "η",
+    phi0: "φ₀",
+    beta: "β",
+    kappa: "κ",
+    theta: "θ",
+    eps: "ε",
+    tau: "τ",
+}
+
+
+class g(sp.Function):
+    r"""The softmax-perturbation function :math:`g(x) = e^x - 1`.
+
+    Source: the design card names "the g-function (softmax perturbation)";
+    ``g(x) = e^x - 1`` is the reconstruction of paper-math.md §4.5 (exp
+    perturbation :math:`|e^{a+x} - e^a| \le g(|x|)\,e^a`).  Kept as its own
+    function so that statements print as the paper writes them and numerical
+    backends evaluate it as ``expm1`` (no cancellation for small ``x``).
+
+    >>> g(2 * t).rewrite(sp.exp)
+    exp(2*t) - 1
+    >>> g(0)
+    0
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x == 0:
+            return sp.S.Zero
+        return None
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return sp.exp(x) - 1
+
+    def _eval_is_positive(self):
+        return self.args[0].is_positive
+
+    def _latex(self, printer):
+        return rf"g\left({printer._print(self.args[0])}\right)"
+
+
+class _TextPrinter(StrPrinter):
+    def _print_Symbol(self, expr):
+        return TEXT_NAMES.get(expr, expr.name)
+
+
+def to_latex(expr: sp.Basic) -> str:
+    r"""LaTeX of a SymPy expression in the paper's notation.
+
+    >>> to_latex(g(2 * t))
+    'g\\left(2 t\\right)'
+    """
+    return sp.latex(expr, symbol_names=LATEX_NAMES)
+
+
+def to_text(expr: sp.Basic) -> str:
+    """One-line plain-text (Unicode) form of a SymPy expression.
+
+    >>> to_text(2 * eps * (1 - 1 / n))
+    '2*ε*(1 - 1/n)'
+    """
+    return _TextPrinter().doprint(expr)

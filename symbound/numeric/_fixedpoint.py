@@ -1,0 +1,304 @@
+"""Exact integer matrix products through float64 BLAS, and mpf matrices through them.
+
+High-precision matrix products are the bulk of a high-precision attention forward
+pass.  ``mpmath.matrix`` multiplies entry by entry in Python (one rounding per
+operation, about a microsecond each).  Here an mpf matrix is scaled row by row (or
+column by column) to integers of ``prec + 64`` bits, the integer product is computed
+*exactly* by splitting every integer into 16-bit limbs and multiplying the limb
+matrices with float64 BLAS (every partial sum is an integer below 2**53, so float64
+is exact -- the Ozaki splitting scheme), and each entry of the exact result is
+rounded once to the target precision.
+
+Accuracy: each entry is the correctly rounded value of an exact dot product of the
+inputs.  Inputs are represented exactly unless a row (of the left factor) or column
+(of the right factor) spans more than ``prec + 64`` bits; then its smallest entries
+are rounded at 2**-(prec+64) relative to its largest.  Short mantissas (float64
+inputs) stay short, so their products are cheap.  This is at least as accurate as ``mpmath.matrix``,
+which rounds after every multiplication and addition.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+
+import mpmath
+import numpy as np
+from mpmath.libmp import fzero, mpf_exp, mpf_sub, round_nearest
+
+__all__ = ["int_matmul", "mpf_exp_array", "mpf_matmul", "round_raw"]
+
+_LIMB = 16
+_GUARD = 64
+#: Exactness of the limb products needs k * min(limbs) * 2**32 < 2**53.
+_MAX_K_TIMES_LIMBS = 1 << 21
+#: Entries of the per-chunk limb product kept in memory at once.
+_CHUNK_ENTRIES = 1 << 22
+#: Below this many multiply-adds the plain object product is faster.
+_SMALL = 2048
+
+
+def _digits(values: Sequence[int], limbs: int) -> np.ndarray:
+    """Signed base-2**16 digits of each integer, least significant first, as float64."""
+    size = 2 * limbs
+    buf = b"".join(abs(v).to_bytes(size, "little") for v in values)
+    digits = np.frombuffer(buf, dtype="<u2").astype(np.float64).reshape(len(values), limbs)
+    signs = np.fromiter((-1.0 if v < 0 else 1.0 for v in values), dtype=np.float64)
+    digits *= signs[:, None]
+    return digits
+
+
+def int_matmul(a: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> np.ndarray:
+    """The exact product of two integer matrices, as an object array of Python ints.
+
+    >>> int_matmul([[2**200, -3]], [[5], [7]])[0, 0] == 5 * 2**200 - 21
+    True
+    """
+    a_obj = np.array(a, dtype=object)
+    b_obj = np.array(b, dtype=object)
+    n, k = a_obj.shape
+    k2, m = b_obj.shape
+    if k != k2:
+        raise ValueError(f"inner dimensions differ: {a_obj.shape} @ {b_obj.shape}")
+    if n * k * m < _SMALL or k == 0:
+        return a_obj @ b_obj
+    a_flat = a_obj.ravel().tolist()
+    b_flat = b_obj.ravel().tolist()
+    la = max(1, -(-max(abs(v).bit_length() for v in a_flat) // _LIMB))
+    lb = max(1, -(-max(abs(v).bit_length() for v in b_flat) // _LIMB))
+    if k * min(la, lb) >= _MAX_K_TIMES_LIMBS:
+        return a_obj @ b_obj
+    a_limbs = _digits(a_flat, la).reshape(n, k, la).transpose(0, 2, 1).reshape(n * la, k)
+    b_limbs = _digits(b_flat, lb).reshape(k, m * lb)
+    width = la + lb - 1
+    diag = np.zeros((n, m, width))
+    rows = max(1, _CHUNK_ENTRIES // max(1, la * m * lb))
+    for i0 in range(0, n, rows):
+        i1 = min(n, i0 + rows)
+        prod = (a_limbs[i0 * la : i1 * la] @ b_limbs).reshape(i1 - i0, la, m, lb)
+        for s in range(la):
+            diag[i0:i1, :, s : s + lb] += prod[:, s]
+    acc = diag.astype(np.int64)
+    for u in range(width - 1):
+        carry = acc[..., u] >> _LIMB
+        acc[..., u] -= carry << _LIMB
+        acc[..., u + 1] += carry
+    low = np.ascontiguousarray(acc[..., : width - 1].astype("<u2")).tobytes()
+    top = acc[..., width - 1].ravel().tolist()
+    step = 2 * (width - 1)
+    shift = _LIMB * (width - 1)
+    view = memoryview(low)
+    out = [
+        int.from_bytes(view[i * step : (i + 1) * step], "little") + (top[i] << shift)
+        for i in range(n * m)
+    ]
+    result = np.empty(n * m, dtype=object)
+    result[:] = out
+    return result.reshape(n, m)
+
+
+def round_raw(man: int, exp: int, prec: int) -> tuple:
+    """The raw mpf tuple of ``man * 2**exp`` rounded to ``prec`` bits (nearest, ties to even).
+
+    Same result as ``mpmath.libmp.from_man_exp(man, exp, prec, round_nearest)``, with
+    the bit counting done by ``int.bit_length``.
+
+    >>> round_raw(12, 0, 53)  # normalised: odd mantissa
+    (0, 3, 2, 2)
+    >>> round_raw(-0b10111, 0, 2)  # -23 -> -24 = -3 * 2**3
+    (1, 3, 3, 2)
+    """
+    if not man:
+        return fzero
+    sign = 0
+    if man < 0:
+        sign, man = 1, -man
+    bc = man.bit_length()
+    if bc > prec:
+        sh = bc - prec
+        rem = man & ((1 << sh) - 1)
+        half = 1 << (sh - 1)
+        man >>= sh
+        exp += sh
+        if rem > half or (rem == half and man & 1):
+            man += 1
+    if not man & 1:
+        tz = (man & -man).bit_length() - 1
+        man >>= tz
+        exp += tz
+    return (sign, man, exp, man.bit_length())
+
+
+def _scaled_rows(raw_rows: list[list[tuple]], bits: int) -> tuple[list[list[int]], list[int]]:
+    """Scale each row of raw mpf tuples to integers, exactly when ``bits`` suffice.
+
+    Returns ``(ints, shifts)`` with ``value ~= ints[i][j] * 2**-shifts[i]``.  A row whose
+    entries span at most ``bits`` bits (from the highest bit of the largest to the
+    lowest bit of the smallest) is represented exactly with as few bits as possible;
+    otherwise its largest entry gets ``bits`` bits and the smallest are rounded.
+    """
+    ints: list[list[int]] = []
+    shifts: list[int] = []
+    for row in raw_rows:
+        top = low = None
+        for s, man, exp, bc in row:
+            if man:
+                if top is None:
+                    top, low = exp + bc, exp
+                else:
+                    top = max(top, exp + bc)
+                    low = min(low, exp)
+            elif (s, man, exp, bc) != fzero:
+                raise ValueError("matrix product of non-finite mpf entries (inf or nan)")
+        if top is None:
+            ints.append([0] * len(row))
+            shifts.append(0)
+            continue
+        sh = -low if top - low <= bits else bits - top
+        out = []
+        for s, man, exp, _bc in row:
+            if not man:
+                out.append(0)
+                continue
+            k = exp + sh
+            v = man << k if k >= 0 else (man + (1 << (-k - 1))) >> -k
+            out.append(-v if s else v)
+        ints.append(out)
+        shifts.append(sh)
+    return ints, shifts
+
+
+def mpf_matmul(a: np.ndarray, b: np.ndarray, prec: int, make_mpf) -> np.ndarray:
+    """Product of two 2-D object arrays of mpf, each entry rounded once to ``prec`` bits.
+
+    ``make_mpf`` turns a raw mpf tuple into a number of the caller's context.
+
+    >>> import mpmath
+    >>> ctx = mpmath.MPContext(); ctx.prec = 200
+    >>> A = np.array([[ctx.mpf(1), ctx.mpf(2)]], dtype=object)
+    >>> B = np.array([[ctx.mpf(1) / 3], [ctx.mpf(1) / 7]], dtype=object)
+    >>> C = mpf_matmul(A, B, 200, ctx.make_mpf)
+    >>> abs(C[0, 0] - (ctx.mpf(1) / 3 + ctx.mpf(2) / 7)) < ctx.mpf(2) ** -199
+    True
+    """
+    bits = prec + _GUARD
+    a_raw = [[x._mpf_ for x in row] for row in a.tolist()]
+    b_cols = [[x._mpf_ for x in col] for col in zip(*b.tolist(), strict=True)]
+    if not a_raw or not b_cols:
+        return np.empty((len(a_raw), len(b_cols)), dtype=object)
+    a_int, a_sh = _scaled_rows(a_raw, bits)
+    b_int_cols, b_sh = _scaled_rows(b_cols, bits)
+    b_int = [list(r) for r in zip(*b_int_cols, strict=True)]
+    c = int_matmul(a_int, b_int)
+    n, m = c.shape
+    out = np.empty((n, m), dtype=object)
+    for i in range(n):
+        row = c[i]
+        sa = a_sh[i]
+        for j in range(m):
+            out[i, j] = make_mpf(round_raw(row[j], -(sa + b_sh[j]), prec))
+    return out
+
+
+# -- exp of a whole array -------------------------------------------------------
+#
+# exp(x) = 2**k * exp(r), r = x - k ln 2 in [0, ln 2); then r is split into four
+# 8-bit table indices and a remainder below 2**-32:
+#     exp(r) = T1[k1] * T2[k2] * T3[k3] * T4[k4] * exp(r4),  T_j[k] = exp(k 2**(-8j)),
+# and exp(r4) is a short Taylor series.  All of it is fixed-point integer arithmetic
+# on object arrays, so each step is one NumPy loop in C over all entries instead of
+# one interpreted mpf_exp per entry.  With ``wp = prec + 30`` working bits the
+# accumulated truncation error (about 20 ulps at wp) stays 2**-24 below the final
+# rounding, so results agree with mpmath's correctly rounded exp to within 1 ulp.
+
+_TABLE_BITS = 8
+_TABLE_LEVELS = 4
+_EXP_GUARD = 30
+_LN2_GUARD = 48
+#: Beyond this magnitude the reduction k = floor(x / ln 2) needs more guard bits;
+#: such entries (exp(2**30) overflows any float anyway) go to mpf_exp one by one.
+_EXP_MAX_MAG = 30
+
+
+@functools.lru_cache(maxsize=16)
+def _exp_tables(wp: int) -> tuple[list[np.ndarray], int, int]:
+    ctx = mpmath.MPContext()
+    ctx.prec = wp + 20
+    scale = ctx.mpf(2) ** wp
+    tables = [
+        np.array(
+            [
+                int(ctx.nint(ctx.exp(ctx.mpf(k) / 2 ** (_TABLE_BITS * j)) * scale))
+                for k in range(256)
+            ],
+            dtype=object,
+        )
+        for j in range(1, _TABLE_LEVELS + 1)
+    ]
+    ln2 = int(ctx.nint(ctx.ln2 * 2 ** (wp + _LN2_GUARD)))
+    reduced = _TABLE_BITS * _TABLE_LEVELS
+    terms = 1
+    while reduced * terms + math.lgamma(terms + 1) / math.log(2) < wp + 4:
+        terms += 1
+    return tables, ln2, terms
+
+
+def _to_fixed(x: tuple, wp: int) -> int:
+    """floor(x * 2**wp) of a finite raw mpf (as mpmath's ``to_fixed``)."""
+    sign, man, exp, _bc = x
+    k = exp + wp
+    v = man << k if k >= 0 else man >> -k
+    return -v if sign else v
+
+
+def mpf_exp_array(raw: list[tuple], prec: int, shift: list[tuple] | None = None) -> list[tuple]:
+    r"""``exp(x - c)`` for raw mpf tuples ``x`` in ``raw`` (and ``c`` in ``shift``, default 0).
+
+    Results are raw tuples rounded to ``prec`` bits.  The difference ``x - c`` is
+    formed in fixed point with ``prec + 30`` bits, never rounded to ``prec`` first,
+    so a large common offset of the logits (softmax at :math:`|s| \sim 10^6`) costs
+    no accuracy.
+
+    >>> from mpmath.libmp import from_int, to_str
+    >>> to_str(mpf_exp_array([from_int(1)], 100)[0], 25)
+    '2.718281828459045235360287'
+    >>> big = from_int(10**6)
+    >>> to_str(mpf_exp_array([from_int(10**6 - 1)], 100, [big])[0], 25)
+    '0.3678794411714423215955238'
+    """
+    wp = prec + _EXP_GUARD
+    out: list[tuple | None] = [None] * len(raw)
+    idx: list[int] = []
+    fixed: list[int] = []
+    limit = 1 << (_EXP_MAX_MAG + wp)
+    for i, x in enumerate(raw):
+        c = shift[i] if shift is not None else fzero
+        finite = (x[1] or x == fzero) and (c[1] or c == fzero)
+        z = _to_fixed(x, wp) - _to_fixed(c, wp) if finite else None
+        if z is not None and z and -limit < z < limit:
+            idx.append(i)
+            fixed.append(z)
+        else:  # zero, non-finite or huge: the scalar routine, on the exact difference
+            out[i] = mpf_exp(mpf_sub(x, c), prec, round_nearest)
+    if idx:
+        tables, ln2, terms = _exp_tables(wp)
+        z = np.array(fixed, dtype=object) << _LN2_GUARD
+        k = z // ln2
+        r = (z - k * ln2) >> _LN2_GUARD
+        acc = None
+        for j, table in enumerate(tables, start=1):
+            sh = wp - _TABLE_BITS * j
+            digit = r >> sh
+            r = r - (digit << sh)
+            factor = table[digit.astype(np.int64)]
+            acc = factor if acc is None else (acc * factor) >> wp
+        series = (1 << wp) + r
+        term = r
+        for m in range(2, terms + 1):
+            term = ((term * r) >> wp) // m
+            series = series + term
+        acc = (acc * series) >> wp
+        for i, man, e in zip(idx, acc.tolist(), k.tolist(), strict=True):
+            out[i] = round_raw(man, e - wp, prec)
+    return out  # type: ignore[return-value]

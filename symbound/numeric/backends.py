@@ -1,0 +1,561 @@
+r"""Numeric backends: one interface, four kinds of number.
+
+Every function of the numeric core takes a ``backend`` keyword and does all its
+arithmetic through it.  Arrays are NumPy arrays throughout: ``float64`` for
+:class:`Float64Backend`, ``object`` arrays of the backend's scalars otherwise.
+
+=====================  =========================  ==========================
+backend                numbers                    guarantee
+=====================  =========================  ==========================
+:class:`Float64Backend`  IEEE double               none (fast screening)
+:class:`MpmathBackend`   ``mpf`` at ``dps`` digits  high precision, not rigorous
+:class:`ExactBackend`    ``fractions.Fraction``     exact; refuses ``exp``
+:class:`ArbBackend`      python-flint ``arb`` balls rigorous enclosures
+=====================  =========================  ==========================
+
+Precision is an explicit argument and never a mutated global: the mpmath backend
+owns a private ``mpmath.MPContext`` at its precision (numbers carry their context,
+so arithmetic on them stays at that precision), and the Arb backend sets
+python-flint's precision only inside :meth:`AbstractBackend.scope`.
+
+>>> import numpy as np
+>>> hp = MpmathBackend(dps=30)
+>>> x = hp.asarray([[1, 2], [3, 4]])
+>>> print(hp.exp(x)[0, 0])
+2.71828182845904523536028747135
+>>> import mpmath
+>>> mpmath.mp.dps  # the global context is untouched
+15
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import functools
+import math
+import numbers
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+import mpmath
+import numpy as np
+import sympy as sp
+from mpmath.libmp import from_float, from_int, from_rational, mpf_exp, round_nearest
+
+from symbound.errors import NotExactError, UsageError
+from symbound.numeric._fixedpoint import mpf_exp_array, mpf_matmul
+
+__all__ = [
+    "BACKENDS",
+    "AbstractBackend",
+    "ArbBackend",
+    "ExactBackend",
+    "Float64Backend",
+    "MpmathBackend",
+    "get_backend",
+    "to_fraction",
+]
+
+Array = np.ndarray
+
+
+def to_fraction(x: Any) -> Fraction:
+    """Convert a number to an exact :class:`~fractions.Fraction`, without rounding.
+
+    Floats are converted exactly (they are dyadic rationals); strings are parsed as
+    decimals or ``p/q``; mpmath numbers by their mantissa and exponent.
+
+    >>> to_fraction(0.5), to_fraction("1/3"), to_fraction("0.1")
+    (Fraction(1, 2), Fraction(1, 3), Fraction(1, 10))
+    >>> to_fraction(0.1) == Fraction(1, 10)  # the double nearest 0.1 is not 1/10
+    False
+    """
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, bool):
+        raise TypeError("booleans are not numbers here")
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x))
+    if isinstance(x, float | np.floating):
+        if not math.isfinite(x):
+            raise ValueError(f"cannot convert non-finite {x!r} to a rational")
+        return Fraction(float(x))
+    if isinstance(x, str):
+        return Fraction(x.strip())
+    if isinstance(x, sp.Rational):
+        return Fraction(int(x.p), int(x.q))
+    if hasattr(x, "_mpf_"):
+        sign, man, exp, _bc = x._mpf_
+        if not man:
+            if x._mpf_ != mpmath.libmp.fzero:
+                raise ValueError(f"cannot convert non-finite {x!r} to a rational")
+            return Fraction(0)
+        value = Fraction(int(man)) * (Fraction(2) ** exp)
+        return -value if sign else value
+    if isinstance(x, numbers.Rational):
+        return Fraction(x.numerator, x.denominator)
+    raise TypeError(f"cannot convert {type(x).__name__} to an exact rational")
+
+
+def _object_array(values, shape) -> Array:
+    out = np.empty(shape, dtype=object)
+    out.ravel()[:] = values
+    return out if out.ndim else out[()]
+
+
+class AbstractBackend(abc.ABC):
+    """Array arithmetic at one precision, with one set of operations.
+
+    Elementwise ``+ - * /`` are NumPy's operators on the arrays; everything that
+    differs between kinds of number (conversion, transcendental functions,
+    reductions that compare, products) is a method here.  Concrete backends are
+    final: they implement the abstract methods, and override a default only where
+    their numbers need it (Arb: extrema of balls; mpmath: vectorised kernels).
+    """
+
+    #: Short name used by :func:`get_backend` and in reports.
+    name: ClassVar[str]
+    #: Results are exact rationals.
+    exact: ClassVar[bool] = False
+    #: Results are enclosures of the true value (exact results count).
+    rigorous: ClassVar[bool] = False
+
+    # -- precision ------------------------------------------------------------
+    def scope(self) -> contextlib.AbstractContextManager:
+        """Context in which this backend's arithmetic runs (precision, warnings)."""
+        return contextlib.nullcontext()
+
+    # -- conversion -----------------------------------------------------------
+    @abc.abstractmethod
+    def number(self, x: Any) -> Any:
+        """Convert one number (int, float, str, Fraction, SymPy rational, mpf)."""
+
+    def asarray(self, x: Any) -> Array:
+        """Convert an array-like of numbers to this backend's array (exactly where it can)."""
+        arr = np.asarray(x, dtype=object)
+        with self.scope():
+            return _object_array([self.number(v) for v in arr.ravel().tolist()], arr.shape)
+
+    @abc.abstractmethod
+    def to_float(self, x: Any) -> Array:
+        """Nearest float64 values (for display and screening only)."""
+
+    def zeros(self, shape) -> Array:
+        return self.asarray(np.zeros(shape, dtype=np.int64))
+
+    # -- elementwise ----------------------------------------------------------
+    def _map(self, f: Callable, x: Any) -> Any:
+        if isinstance(x, np.ndarray):
+            with self.scope():
+                return _object_array([f(v) for v in x.ravel().tolist()], x.shape)
+        with self.scope():
+            return f(x)
+
+    @abc.abstractmethod
+    def exp(self, x):
+        """Elementwise :math:`e^x`."""
+
+    def exp_shifted(self, x, shift):
+        """Elementwise :math:`e^{x - c}` with ``c = shift`` broadcast against ``x``."""
+        with self.scope():
+            return self.exp(x - shift)
+
+    @abc.abstractmethod
+    def expm1(self, x):
+        """Elementwise :math:`e^x - 1`, accurate for small ``x``."""
+
+    @abc.abstractmethod
+    def log(self, x):
+        """Elementwise natural logarithm."""
+
+    @abc.abstractmethod
+    def sqrt(self, x):
+        """Elementwise square root."""
+
+    @abc.abstractmethod
+    def tanh(self, x):
+        """Elementwise hyperbolic tangent."""
+
+    @abc.abstractmethod
+    def pi(self):
+        """The constant :math:`\\pi`."""
+
+    def abs(self, x):
+        return np.abs(x)
+
+    def maximum(self, x, y):
+        """Elementwise maximum."""
+        return np.maximum(x, y)
+
+    def minimum(self, x, y):
+        """Elementwise minimum."""
+        return np.minimum(x, y)
+
+    # -- reductions -----------------------------------------------------------
+    def max(self, x, axis=None):
+        with self.scope():
+            return np.max(x, axis=axis)
+
+    def min(self, x, axis=None):
+        with self.scope():
+            return np.min(x, axis=axis)
+
+    def sum(self, x, axis=None):
+        with self.scope():
+            return np.sum(x, axis=axis)
+
+    def matmul(self, x, y):
+        with self.scope():
+            return np.matmul(x, y)
+
+    def representative(self, x):
+        """An exactly representable number in (or equal to) ``x``; identity except for balls."""
+        return x
+
+
+@dataclass(frozen=True)
+class Float64Backend(AbstractBackend):
+    """IEEE double precision with NumPy: fast, for screening; never a proof.
+
+    Its scope changes nothing: NumPy's own floating-point error settings apply (the
+    checker silences them around its search, where non-finite results simply mark
+    an instance as unevaluable).
+    """
+
+    name: ClassVar[str] = "float64"
+
+    def number(self, x):
+        return float(to_fraction(x)) if isinstance(x, str) else float(x)
+
+    def asarray(self, x):
+        if isinstance(x, np.ndarray) and x.dtype != object:
+            return x.astype(np.float64, copy=False)
+        arr = np.asarray(x, dtype=object)
+        return np.array([self.number(v) for v in arr.ravel().tolist()], dtype=np.float64).reshape(
+            arr.shape
+        )
+
+    def to_float(self, x):
+        return np.asarray(x, dtype=np.float64)
+
+    def zeros(self, shape):
+        return np.zeros(shape)
+
+    def exp(self, x):
+        return np.exp(x)
+
+    def expm1(self, x):
+        return np.expm1(x)
+
+    def log(self, x):
+        return np.log(x)
+
+    def sqrt(self, x):
+        return np.sqrt(x)
+
+    def tanh(self, x):
+        return np.tanh(x)
+
+    def pi(self):
+        return np.pi
+
+
+@functools.lru_cache(maxsize=32)
+def _mp_context(prec: int) -> mpmath.MPContext:
+    ctx = mpmath.MPContext()
+    ctx.prec = prec
+    return ctx
+
+
+@dataclass(frozen=True)
+class MpmathBackend(AbstractBackend):
+    """mpmath at ``dps`` decimal digits, on a private context (the global one is untouched).
+
+    Matrix products go through exact integer arithmetic with one rounding per entry
+    (see :mod:`symbound.numeric._fixedpoint`), and ``exp`` through mpmath's raw
+    ``mpf_exp``: the per-entry Python work of ``mpmath.matrix`` is what this avoids.
+    """
+
+    dps: int = 50
+    name: ClassVar[str] = "mpmath"
+
+    def __post_init__(self):
+        if isinstance(self.dps, bool) or not isinstance(self.dps, int) or self.dps < 1:
+            raise UsageError(f"dps must be a positive integer, got {self.dps!r}")
+
+    @functools.cached_property
+    def prec(self) -> int:
+        """Working precision in bits."""
+        return mpmath.libmp.dps_to_prec(self.dps)
+
+    @functools.cached_property
+    def ctx(self) -> mpmath.MPContext:
+        """The private mpmath context holding this backend's precision."""
+        return _mp_context(self.prec)
+
+    def number(self, x):
+        ctx = self.ctx
+        if type(x) is ctx.mpf:
+            return x
+        if isinstance(x, float | np.floating):
+            return ctx.make_mpf(from_float(float(x)))
+        if isinstance(x, int | np.integer) and not isinstance(x, bool):
+            return ctx.make_mpf(from_int(int(x), self.prec, round_nearest))
+        if hasattr(x, "_mpf_"):
+            return ctx.make_mpf(mpmath.libmp.normalize(*x._mpf_, self.prec, round_nearest))
+        q = to_fraction(x)
+        return ctx.make_mpf(from_rational(q.numerator, q.denominator, self.prec, round_nearest))
+
+    def to_float(self, x):
+        if isinstance(x, np.ndarray):
+            return np.array([float(v) for v in x.ravel().tolist()]).reshape(x.shape)
+        return np.float64(float(x))
+
+    def exp(self, x):
+        make = self.ctx.make_mpf
+        if not isinstance(x, np.ndarray):
+            return make(mpf_exp(self.number(x)._mpf_, self.prec, round_nearest))
+        raw = [v._mpf_ for v in self.asarray(x).ravel().tolist()]
+        return _object_array([make(v) for v in mpf_exp_array(raw, self.prec)], x.shape)
+
+    def exp_shifted(self, x, shift):
+        # x - c is formed exactly in fixed point inside the kernel, not rounded first
+        x = self.asarray(x)
+        c = np.broadcast_to(self.asarray(shift), x.shape)
+        raw = [v._mpf_ for v in x.ravel().tolist()]
+        cs = [v._mpf_ for v in c.ravel().tolist()]
+        make = self.ctx.make_mpf
+        return _object_array([make(v) for v in mpf_exp_array(raw, self.prec, cs)], x.shape)
+
+    def asarray(self, x):
+        if isinstance(x, np.ndarray) and x.dtype == object:
+            mpf = self.ctx.mpf
+            if all(type(v) is mpf for v in x.ravel().tolist()):
+                return x
+        return super().asarray(x)
+
+    def expm1(self, x):
+        return self._map(self.ctx.expm1, x)
+
+    def log(self, x):
+        return self._map(self.ctx.log, x)
+
+    def sqrt(self, x):
+        return self._map(self.ctx.sqrt, x)
+
+    def tanh(self, x):
+        return self._map(self.ctx.tanh, x)
+
+    def pi(self):
+        return +self.ctx.pi
+
+    def matmul(self, x, y):
+        x = np.asarray(x, dtype=object)
+        y = np.asarray(y, dtype=object)
+        if x.ndim == 2 and y.ndim == 2:
+            return mpf_matmul(x, y, self.prec, self.ctx.make_mpf)
+        if x.ndim < 2 or y.ndim < 2:
+            return np.matmul(x, y)
+        shape = np.broadcast_shapes(x.shape[:-2], y.shape[:-2])
+        xb = np.broadcast_to(x, (*shape, *x.shape[-2:]))
+        yb = np.broadcast_to(y, (*shape, *y.shape[-2:]))
+        out = np.empty((*shape, x.shape[-2], y.shape[-1]), dtype=object)
+        for idx in np.ndindex(*shape):
+            out[idx] = self.matmul(xb[idx], yb[idx])
+        return out
+
+
+@dataclass(frozen=True)
+class ExactBackend(AbstractBackend):
+    """Exact rational arithmetic with :class:`fractions.Fraction`.
+
+    Operations whose result is not rational (``exp``, ``sqrt``, ...) raise
+    :class:`~symbound.errors.NotExactError`; the checker then falls back to Arb.
+
+    >>> E = ExactBackend()
+    >>> E.asarray([0.5, "1/3"]).tolist()
+    [Fraction(1, 2), Fraction(1, 3)]
+    >>> E.exp(E.number(1))
+    Traceback (most recent call last):
+      ...
+    symbound.errors.NotExactError: exp is not rational; use the Arb backend for it
+    """
+
+    name: ClassVar[str] = "exact"
+    exact: ClassVar[bool] = True
+    rigorous: ClassVar[bool] = True
+
+    def number(self, x):
+        return to_fraction(x)
+
+    def to_float(self, x):
+        if isinstance(x, np.ndarray):
+            return np.array([float(v) for v in x.ravel().tolist()]).reshape(x.shape)
+        return np.float64(float(x))
+
+    @staticmethod
+    def _refuse(what):
+        raise NotExactError(f"{what} is not rational; use the Arb backend for it")
+
+    def exp(self, x):
+        self._refuse("exp")
+
+    def expm1(self, x):
+        self._refuse("expm1")
+
+    def log(self, x):
+        self._refuse("log")
+
+    def sqrt(self, x):
+        self._refuse("sqrt")
+
+    def tanh(self, x):
+        self._refuse("tanh")
+
+    def pi(self):
+        self._refuse("pi")
+
+
+@dataclass(frozen=True)
+class ArbBackend(AbstractBackend):
+    """Outward-rounded ball arithmetic with python-flint's ``arb`` at ``prec`` bits.
+
+    Every result is a ball that contains the exact value of the operation on the
+    exact inputs.  Comparisons of balls are never used to decide anything: maxima
+    and minima go through ``arb.max``/``arb.min`` (which enclose the true extremum),
+    and verdicts are read from the balls' endpoints by the caller.
+    """
+
+    prec: int = 256
+    name: ClassVar[str] = "arb"
+    rigorous: ClassVar[bool] = True
+
+    def __post_init__(self):
+        if isinstance(self.prec, bool) or not isinstance(self.prec, int) or self.prec < 2:
+            raise UsageError(f"prec must be an integer number of bits >= 2, got {self.prec!r}")
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        import flint
+
+        with flint.ctx.workprec(self.prec):
+            yield
+
+    def number(self, x):
+        import flint
+
+        if isinstance(x, flint.arb):
+            return x
+        q = to_fraction(x)
+        with self.scope():
+            if q.denominator == 1:
+                return flint.arb(flint.fmpz(q.numerator))
+            return flint.arb(flint.fmpq(q.numerator, q.denominator))
+
+    def to_float(self, x):
+        if isinstance(x, np.ndarray):
+            return np.array([float(v.mid()) for v in x.ravel().tolist()]).reshape(x.shape)
+        return np.float64(float(x.mid()))
+
+    def exp(self, x):
+        return self._map(lambda v: v.exp(), x)
+
+    def expm1(self, x):
+        return self._map(lambda v: v.expm1(), x)
+
+    def log(self, x):
+        return self._map(lambda v: v.log(), x)
+
+    def sqrt(self, x):
+        return self._map(lambda v: v.sqrt(), x)
+
+    def tanh(self, x):
+        return self._map(lambda v: v.tanh(), x)
+
+    def pi(self):
+        import flint
+
+        with self.scope():
+            return flint.arb.pi()
+
+    def _reduce(self, op: str, x, axis):
+        x = np.asarray(x, dtype=object)
+        if axis is None:
+            flat = x.ravel().tolist()
+            with self.scope():
+                return functools.reduce(lambda u, v: getattr(u, op)(v), flat)
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = tuple(sorted(a % x.ndim for a in axes))
+        keep = [i for i in range(x.ndim) if i not in axes]
+        moved = np.transpose(x, keep + list(axes))
+        lead = moved.shape[: len(keep)]
+        rows = moved.reshape(*lead, -1)
+        out = np.empty(lead, dtype=object)
+        with self.scope():
+            for idx in np.ndindex(*lead):
+                out[idx] = functools.reduce(lambda u, v: getattr(u, op)(v), rows[idx].tolist())
+        return out if out.ndim else out[()]
+
+    def max(self, x, axis=None):
+        return self._reduce("max", x, axis)
+
+    def min(self, x, axis=None):
+        return self._reduce("min", x, axis)
+
+    def maximum(self, x, y):
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+        flat = [u.max(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
+        return _object_array(flat, x.shape)
+
+    def minimum(self, x, y):
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+        flat = [u.min(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
+        return _object_array(flat, x.shape)
+
+    def matmul(self, x, y):
+        import flint
+
+        x = np.asarray(x, dtype=object)
+        y = np.asarray(y, dtype=object)
+        if x.ndim != 2 or y.ndim != 2:
+            with self.scope():
+                return np.matmul(x, y)
+        with self.scope():
+            prod = flint.arb_mat(x.tolist()) * flint.arb_mat(y.tolist())
+            n, m = prod.nrows(), prod.ncols()
+            return _object_array([prod[i, j] for i in range(n) for j in range(m)], (n, m))
+
+    def representative(self, x):
+        import flint
+
+        if isinstance(x, np.ndarray):
+            return _object_array([flint.arb(v.mid()) for v in x.ravel().tolist()], x.shape)
+        return flint.arb(x.mid())
+
+
+#: Backend classes by name (dispatch through this mapping, not on strings).
+BACKENDS: dict[str, type[AbstractBackend]] = {
+    cls.name: cls for cls in (Float64Backend, MpmathBackend, ExactBackend, ArbBackend)
+}
+
+
+def get_backend(name: str, **options: Any) -> AbstractBackend:
+    """A backend by name: ``float64``, ``mpmath`` (``dps=``), ``exact``, ``arb`` (``prec=``).
+
+    >>> get_backend("mpmath", dps=40)
+    MpmathBackend(dps=40)
+    >>> get_backend("quad")
+    Traceback (most recent call last):
+      ...
+    symbound.errors.UsageError: unknown backend 'quad'; choose one of arb, exact, float64, mpmath
+    """
+    try:
+        cls = BACKENDS[name]
+    except KeyError:
+        raise UsageError(
+            f"unknown backend {name!r}; choose one of {', '.join(sorted(BACKENDS))}"
+        ) from None
+    return cls(**options)

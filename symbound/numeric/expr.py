@@ -1,0 +1,153 @@
+r"""Evaluate SymPy bounds on any backend, without ``eval``.
+
+A bound's right-hand side is a SymPy expression.  :func:`compile_expr` walks its
+tree once and returns a closure that evaluates it with a backend's arithmetic:
+exactly (``Fraction``), at high precision (mpmath), as a rigorous ball (Arb), or as
+float64 arrays (whole batches at once).  No code is generated and nothing is
+``eval``-ed, so expressions can be evaluated rigorously: rationals stay exact (never
+become float literals, as they would through ``lambdify``), and integer powers of
+balls use repeated multiplication (python-flint's ``**`` gives ``nan`` on a ball
+containing 0).
+
+>>> from symbound.notation import eps, n, t, g
+>>> from symbound.numeric.backends import ExactBackend, ArbBackend
+>>> f = compile_expr(2 * (1 - 1 / n) * eps)
+>>> f({"n": 3, "eps": ExactBackend().number("1/2")}, ExactBackend())
+Fraction(2, 3)
+>>> print(compile_expr(g(2 * t))({"t": 1}, ArbBackend(prec=64)))  # e^2 - 1, rigorously
+[6.38905609893065 +/- 2.28e-16]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from symbound.errors import InvalidLemmaError
+from symbound.notation import g
+from symbound.numeric.backends import AbstractBackend
+
+__all__ = ["compile_expr", "free_names"]
+
+Evaluator = Callable[[Mapping[str, Any], AbstractBackend], Any]
+
+_UNARY: dict[type, str] = {
+    sp.exp: "exp",
+    sp.log: "log",
+    sp.tanh: "tanh",
+    g: "expm1",
+}
+
+
+def free_names(expr: sp.Basic) -> frozenset[str]:
+    """Names of the free symbols of ``expr``."""
+    return frozenset(s.name for s in expr.free_symbols)
+
+
+def _pow_int(x, k: int, backend: AbstractBackend):
+    if k == 0:
+        return backend.number(1)
+    base = x
+    with backend.scope():
+        result = None
+        for _ in range(abs(k)):
+            result = base if result is None else result * base
+        return backend.number(1) / result if k < 0 else result
+
+
+def compile_expr(expr: sp.Basic) -> Evaluator:
+    """Compile ``expr`` into ``f(values, backend)``; ``values`` maps symbol names to numbers.
+
+    Supported: symbols, integers and rationals, ``pi``, ``E``, ``+``, ``*``, integer and
+    half-integer powers, ``exp``, ``log``, ``tanh``, ``sqrt``, ``Abs``, ``Max``, ``Min``
+    and the notation's ``g``.  Anything else (floats included: a bound's constants
+    are exact) is refused when compiling, not when evaluating.
+    """
+    expr = sp.sympify(expr)  # a SymPy object already: no parsing of text happens here
+    return _compile(expr)
+
+
+def _compile(e: sp.Basic) -> Evaluator:
+    if isinstance(e, sp.Symbol):
+        name = e.name
+
+        def symbol(v, b):
+            try:
+                value = v[name]
+            except KeyError:
+                raise InvalidLemmaError(f"no value given for symbol {name!r}") from None
+            return value if isinstance(value, np.ndarray) else b.number(value)
+
+        return symbol
+    if isinstance(e, sp.Rational):  # Integer included
+        q = (int(e.p), int(e.q))
+        return lambda v, b: b.number(f"{q[0]}/{q[1]}")
+    if e is sp.pi:
+        return lambda v, b: b.pi()
+    if e is sp.E:
+        return lambda v, b: b.exp(b.number(1))
+    if isinstance(e, sp.Float):
+        raise InvalidLemmaError(
+            f"bound contains the float {e}; write exact constants (sympy.Rational) instead"
+        )
+    if isinstance(e, sp.Add):
+        parts = [_compile(a) for a in e.args]
+
+        def add(v, b):
+            values = [p(v, b) for p in parts]
+            with b.scope():
+                total = values[0]
+                for x in values[1:]:
+                    total = total + x
+                return total
+
+        return add
+    if isinstance(e, sp.Mul):
+        parts = [_compile(a) for a in e.args]
+
+        def mul(v, b):
+            values = [p(v, b) for p in parts]
+            with b.scope():
+                total = values[0]
+                for x in values[1:]:
+                    total = total * x
+                return total
+
+        return mul
+    if isinstance(e, sp.Pow):
+        base = _compile(e.base)
+        k = e.exp
+        if k.is_Integer:
+            ki = int(k)
+            return lambda v, b: _pow_int(base(v, b), ki, b)
+        if k.is_Rational and k.q == 2:
+            ki = int(k.p)
+            return lambda v, b: _pow_int(b.sqrt(base(v, b)), ki, b)
+        expo = _compile(k)
+        return lambda v, b: b.exp(expo(v, b) * b.log(base(v, b)))
+    if isinstance(e, sp.Abs):
+        inner = _compile(e.args[0])
+        return lambda v, b: b.abs(inner(v, b))
+    if isinstance(e, sp.Max | sp.Min):
+        parts = [_compile(a) for a in e.args]
+        op = "maximum" if isinstance(e, sp.Max) else "minimum"
+
+        def extremum(v, b):
+            values = [p(v, b) for p in parts]
+            out = values[0]
+            for x in values[1:]:
+                out = getattr(b, op)(out, x)
+            return out
+
+        return extremum
+    for func, method in _UNARY.items():
+        if isinstance(e, func):
+            inner = _compile(e.args[0])
+            return lambda v, b, m=method: getattr(b, m)(inner(v, b))
+    raise InvalidLemmaError(
+        f"cannot evaluate {type(e).__name__} ({e}) numerically; "
+        "supported: + * ** exp log tanh sqrt Abs Max Min g pi E"
+    )

@@ -1,0 +1,5 @@
+"""LaTeX output through Jinja templates (``templates/``, shipped as ``symbound.templates``)."""
+
+from symbound.render.latex import environment, render_lemma, tex_escape
+
+__all__ = ["environment", "render_lemma", "tex_escape"]

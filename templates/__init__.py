@@ -1,0 +1,1 @@
+"""Jinja LaTeX templates (a package only so that installs locate the files)."""
