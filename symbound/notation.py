@@ -33,6 +33,7 @@ a       a logit                                     real
 from __future__ import annotations
 
 import sympy as sp
+from mpmath.libmp import prec_to_dps
 from sympy.printing.str import StrPrinter
 
 __all__ = [
@@ -118,6 +119,8 @@ class g(sp.Function):
     exp(2*t) - 1
     >>> g(0)
     0
+    >>> g(sp.Rational(1, 2)).evalf(20)
+    0.64872127070012814685
     """
 
     nargs = 1
@@ -130,6 +133,9 @@ class g(sp.Function):
 
     def _eval_rewrite_as_exp(self, x, **kwargs):
         return sp.exp(x) - 1
+
+    def _eval_evalf(self, prec):
+        return (sp.exp(self.args[0]) - 1).evalf(prec_to_dps(prec))
 
     def _eval_is_positive(self):
         return self.args[0].is_positive

@@ -41,9 +41,12 @@ def simpler_candidates(q: Fraction) -> list[Fraction]:
 
     >>> [str(c) for c in simpler_candidates(Fraction(7, 5))]
     ['0', '1', '-1', '2', '3/2', '7/5']
+    >>> [str(c) for c in simpler_candidates(Fraction(-45))]  # halvings towards 0 included
+    ['0', '1', '-1', '-2', '-5', '-11', '-22', '-45']
     """
     pool = {Fraction(0), Fraction(1), Fraction(-1), q}
     pool.update(Fraction(v) for v in (math.floor(q), math.ceil(q), round(q)))
+    pool.update(Fraction(math.trunc(q / 2**k)) for k in range(1, 64) if abs(q) >= 2**k)
     pool.update(Fraction(round(q * 2**k), 2**k) for k in range(1, 21))
     pool.update(_convergents(q))
     target = _simplicity(q)

@@ -23,6 +23,7 @@ import pkgutil
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
+from symbound._resources import derivations_package
 from symbound.errors import InvalidLemmaError, UnknownLemmaError
 from symbound.lemmas.model import Lemma
 
@@ -79,7 +80,11 @@ class Catalogue(Mapping[str, Lemma]):
 @functools.lru_cache(maxsize=4)
 def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
     """Import every module of ``package`` and collect their ``LEMMAS``."""
-    pkg = importlib.import_module(package)
+    pkg = (
+        derivations_package()
+        if package == DERIVATIONS_PACKAGE
+        else importlib.import_module(package)
+    )
     lemmas: list[Lemma] = []
     sources: dict[str, str] = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):

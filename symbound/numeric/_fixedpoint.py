@@ -12,8 +12,10 @@ rounded once to the target precision.
 Accuracy: each entry is the correctly rounded value of an exact dot product of the
 inputs.  Inputs are represented exactly unless a row (of the left factor) or column
 (of the right factor) spans more than ``prec + 64`` bits; then its smallest entries
-are rounded at 2**-(prec+64) relative to its largest.  Short mantissas (float64
-inputs) stay short, so their products are cheap.  This is at least as accurate as ``mpmath.matrix``,
+are rounded at 2**-(prec+64) relative to its largest, and every output entry whose
+value is not safely above that rounding's error bound is recomputed from the exact
+inputs (mpmath's ``fdot``).  Short mantissas (float64 inputs) stay short, so their
+products are cheap.  This is at least as accurate as ``mpmath.matrix``,
 which rounds after every multiplication and addition.
 """
 
@@ -130,16 +132,20 @@ def round_raw(man: int, exp: int, prec: int) -> tuple:
     return (sign, man, exp, man.bit_length())
 
 
-def _scaled_rows(raw_rows: list[list[tuple]], bits: int) -> tuple[list[list[int]], list[int]]:
+def _scaled_rows(
+    raw_rows: list[list[tuple]], bits: int
+) -> tuple[list[list[int]], list[int], list[bool]]:
     """Scale each row of raw mpf tuples to integers, exactly when ``bits`` suffice.
 
-    Returns ``(ints, shifts)`` with ``value ~= ints[i][j] * 2**-shifts[i]``.  A row whose
-    entries span at most ``bits`` bits (from the highest bit of the largest to the
-    lowest bit of the smallest) is represented exactly with as few bits as possible;
-    otherwise its largest entry gets ``bits`` bits and the smallest are rounded.
+    Returns ``(ints, shifts, rounded)`` with ``value = (ints[i][j] + r) * 2**-shifts[i]``,
+    ``|r| <= 1/2``, and ``r = 0`` unless ``rounded[i]``.  A row whose entries span at
+    most ``bits`` bits (from the top bit of the largest to the lowest bit of the
+    smallest) is represented exactly with as few bits as possible; otherwise its
+    largest entry gets ``bits`` bits and the smallest are rounded to nearest.
     """
     ints: list[list[int]] = []
     shifts: list[int] = []
+    rounded: list[bool] = []
     for row in raw_rows:
         top = low = None
         for s, man, exp, bc in row:
@@ -154,8 +160,10 @@ def _scaled_rows(raw_rows: list[list[tuple]], bits: int) -> tuple[list[list[int]
         if top is None:
             ints.append([0] * len(row))
             shifts.append(0)
+            rounded.append(False)
             continue
-        sh = -low if top - low <= bits else bits - top
+        exact = top - low <= bits
+        sh = -low if exact else bits - top
         out = []
         for s, man, exp, _bc in row:
             if not man:
@@ -166,13 +174,18 @@ def _scaled_rows(raw_rows: list[list[tuple]], bits: int) -> tuple[list[list[int]
             out.append(-v if s else v)
         ints.append(out)
         shifts.append(sh)
-    return ints, shifts
+        rounded.append(not exact)
+    return ints, shifts, rounded
 
 
 def mpf_matmul(a: np.ndarray, b: np.ndarray, prec: int, make_mpf) -> np.ndarray:
     """Product of two 2-D object arrays of mpf, each entry rounded once to ``prec`` bits.
 
-    ``make_mpf`` turns a raw mpf tuple into a number of the caller's context.
+    ``make_mpf`` turns a raw mpf tuple into a number of the caller's context.  Where
+    inputs had to be rounded (a row or column spanning more than ``prec + 64`` bits)
+    and the rounding could matter for an output entry (its value is small against
+    the error bound: cancellation, or tiny entries meeting large ones), that entry
+    is recomputed from the exact inputs with mpmath's ``fdot``.
 
     >>> import mpmath
     >>> ctx = mpmath.MPContext(); ctx.prec = 200
@@ -181,23 +194,49 @@ def mpf_matmul(a: np.ndarray, b: np.ndarray, prec: int, make_mpf) -> np.ndarray:
     >>> C = mpf_matmul(A, B, 200, ctx.make_mpf)
     >>> abs(C[0, 0] - (ctx.mpf(1) / 3 + ctx.mpf(2) / 7)) < ctx.mpf(2) ** -199
     True
+    >>> A = np.array([[ctx.mpf(1), ctx.mpf(2) ** -900]], dtype=object)
+    >>> B = np.array([[ctx.mpf(0)], [ctx.mpf(1)]], dtype=object)
+    >>> mpf_matmul(A, B, 200, ctx.make_mpf)[0, 0] == ctx.mpf(2) ** -900
+    True
     """
     bits = prec + _GUARD
     a_raw = [[x._mpf_ for x in row] for row in a.tolist()]
     b_cols = [[x._mpf_ for x in col] for col in zip(*b.tolist(), strict=True)]
     if not a_raw or not b_cols:
         return np.empty((len(a_raw), len(b_cols)), dtype=object)
-    a_int, a_sh = _scaled_rows(a_raw, bits)
-    b_int_cols, b_sh = _scaled_rows(b_cols, bits)
+    a_int, a_sh, a_rounded = _scaled_rows(a_raw, bits)
+    b_int_cols, b_sh, b_rounded = _scaled_rows(b_cols, bits)
     b_int = [list(r) for r in zip(*b_int_cols, strict=True)]
     c = int_matmul(a_int, b_int)
     n, m = c.shape
+    k = len(b_int)
     out = np.empty((n, m), dtype=object)
+    a_max = [max(map(abs, row)) for row in a_int] if any(b_rounded) else None
+    b_max = [max(map(abs, col)) for col in b_int_cols] if any(a_rounded) else None
+    ctx = None
     for i in range(n):
         row = c[i]
         sa = a_sh[i]
         for j in range(m):
-            out[i, j] = make_mpf(round_raw(row[j], -(sa + b_sh[j]), prec))
+            cij = row[j]
+            if a_rounded[i] or b_rounded[j]:
+                # error of the integer product, in units of 2**-(sa + sb), times 4
+                err4 = k * (
+                    (2 * b_max[j] if a_rounded[i] else 0)
+                    + (2 * a_max[i] if b_rounded[j] else 0)
+                    + (1 if a_rounded[i] and b_rounded[j] else 0)
+                )
+                if err4 << (prec + 3) > 4 * abs(cij):
+                    if ctx is None:
+                        ctx = mpmath.MPContext()
+                        ctx.prec = prec
+                    dot = ctx.fdot(
+                        (ctx.make_mpf(x), ctx.make_mpf(y))
+                        for x, y in zip(a_raw[i], b_cols[j], strict=True)
+                    )
+                    out[i, j] = make_mpf(dot._mpf_)
+                    continue
+            out[i, j] = make_mpf(round_raw(cij, -(sa + b_sh[j]), prec))
     return out
 
 

@@ -184,7 +184,9 @@ class AbstractBackend(abc.ABC):
         """The constant :math:`\\pi`."""
 
     def abs(self, x):
-        return np.abs(x)
+        # inside the scope: python-flint's abs and negation round to the current precision
+        with self.scope():
+            return np.abs(x)
 
     def maximum(self, x, y):
         """Elementwise maximum."""
@@ -507,12 +509,14 @@ class ArbBackend(AbstractBackend):
 
     def maximum(self, x, y):
         x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
-        flat = [u.max(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
+        with self.scope():
+            flat = [u.max(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
         return _object_array(flat, x.shape)
 
     def minimum(self, x, y):
         x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
-        flat = [u.min(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
+        with self.scope():
+            flat = [u.min(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
         return _object_array(flat, x.shape)
 
     def matmul(self, x, y):
@@ -531,9 +535,10 @@ class ArbBackend(AbstractBackend):
     def representative(self, x):
         import flint
 
-        if isinstance(x, np.ndarray):
-            return _object_array([flint.arb(v.mid()) for v in x.ravel().tolist()], x.shape)
-        return flint.arb(x.mid())
+        with self.scope():
+            if isinstance(x, np.ndarray):
+                return _object_array([flint.arb(v.mid()) for v in x.ravel().tolist()], x.shape)
+            return flint.arb(x.mid())
 
 
 #: Backend classes by name (dispatch through this mapping, not on strings).

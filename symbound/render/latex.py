@@ -13,11 +13,11 @@ printer and from the lemma's own LaTeX fields.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 
 import jinja2
 
+from symbound._resources import templates_dir
 from symbound.lemmas.model import Lemma
 
 __all__ = ["environment", "render_lemma", "tex_escape"]
@@ -45,9 +45,8 @@ def tex_escape(text: str) -> str:
 @functools.cache
 def environment() -> jinja2.Environment:
     """The Jinja environment over the shipped templates, with LaTeX-safe delimiters."""
-    folder = importlib.resources.files("symbound.templates")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",

@@ -1,0 +1,115 @@
+"""The command line, in process: outputs, exit codes, one-line errors without tracebacks."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symbound.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_one_line_per_entry(capsys):
+    code, out, err = run(capsys, "list")
+    assert code == 0 and err == ""
+    lines = out.strip().splitlines()
+    assert len(lines) == 8
+    assert lines[0].split()[:5] == ["as25.lemma4.1", "quoted", "by", "a", "reviewer"]
+    assert "corrected (as25.lemma4.1)" in lines[1]
+
+
+def test_list_json(capsys):
+    code, out, _ = run(capsys, "list", "--json")
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["provenance"] == "quoted by a reviewer"
+
+
+def test_show_prints_text_latex_hypotheses_and_citation(capsys):
+    code, out, _ = run(capsys, "show", "as25.lemma4.1")
+    assert code == 0
+    assert "statement   If ‖A − B‖_max ≤ ε, then ‖Res(A) − Res(B)‖_max ≤ ε." in out
+    assert "Reviewer 2" in out and "hypotheses  ‖A − B‖_max ≤ ε" in out
+    assert r"\begin{lemma}[Res perturbation (Lemma 4.1)]" in out
+    assert "corrected by as25.lemma4.1.corrected" in out
+
+
+def test_check_refuted_claim_exits_1_with_the_witness(capsys):
+    code, out, err = run(capsys, "check", "as25.lemma4.1", "--samples", "300")
+    assert code == 1
+    assert out.startswith("as25.lemma4.1: REFUTED")
+    assert "(exact rational arithmetic)" in out
+    assert "checked 1 claim(s)" in err
+
+
+def test_check_true_claim_exits_0(capsys):
+    code, out, _ = run(capsys, "check", "as25.exp-perturbation", "--samples", "200")
+    assert code == 0 and "SURVIVED" in out
+
+
+def test_check_all_prints_the_summary_table_and_exits_1(capsys):
+    code, out, _ = run(capsys, "check", "--all", "--samples", "300", "--starts", "1")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].split() == ["claim", "form", "verdict", "evidence"]
+    assert "1 refuted, 7 survived, 0 inconclusive" in out
+    assert any(line.startswith("as25.lemma4.1 ") and " refuted " in line for line in lines)
+
+
+def test_check_json_is_deterministic(capsys):
+    argv = [
+        "check",
+        "as25.lemma4.1",
+        "as25.softmax-l1",
+        "--seed",
+        "3",
+        "--samples",
+        "200",
+        "--json",
+    ]
+    _, first, _ = run(capsys, *argv)
+    _, second, _ = run(capsys, *argv)
+    assert first == second
+    doc = json.loads(first)
+    assert [r["verdict"] for r in doc["results"]] == ["refuted", "survived"]
+    assert doc["results"][0]["settings"]["seed"] == 3
+
+
+BAD = [
+    (["check", "as25.lema4.1"], "no lemma 'as25.lema4.1'; did you mean 'as25.lemma4.1'"),
+    (["check", "x", "--samples", "abc"], "argument --samples: expected an integer"),
+    (["check", "x", "--samples", "0"], "argument --samples: must be between 1 and"),
+    (["check", "x", "--dps", "5"], "argument --dps: must be between 16 and 5000, got 5"),
+    (["check", "x", "--seed", "-1"], "argument --seed: must be between 0 and"),
+    (["check"], "name at least one KEY, or --all"),
+    (["check", "--all", "as25.lemma4.1"], "give KEYs or --all, not both"),
+    (["show", "nope"], "no lemma 'nope'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ([], "the following arguments are required: COMMAND"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD, ids=[" ".join(a) or "(none)" for a, _ in BAD])
+def test_bad_usage_is_one_line_exit_2_no_traceback(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_python_dash_m_symbound_and_the_console_script():
+    out = subprocess.run(
+        [sys.executable, "-m", "symbound", "check", "nope"], capture_output=True, text=True
+    )
+    assert out.returncode == 2 and out.stderr.startswith("symbound: error: no lemma 'nope'")
+    version = subprocess.run(
+        [sys.executable, "-m", "symbound", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("symbound ")

@@ -1,0 +1,118 @@
+"""The lemma model, instance spaces, catalogue loading and rendering."""
+
+import subprocess
+import sys
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symbound import load_catalogue
+from symbound.check.evaluate import EXACT, build_exact, hypotheses_hold
+from symbound.check.shrink import shrink, simpler_candidates
+from symbound.errors import InvalidLemmaError, UnknownLemmaError
+from symbound.lemmas import Form, Provenance, open_unit, positive, unit_box
+from symbound.lemmas.catalogue import Catalogue
+from symbound.notation import H, eps, eta, n
+from symbound.render.latex import render_lemma, tex_escape
+
+CAT = load_catalogue()
+L41 = CAT["as25.lemma4.1"]
+
+
+def test_every_entry_carries_provenance_citation_and_renders():
+    assert len(CAT) == 8
+    for lemma in CAT.values():
+        assert isinstance(lemma.provenance, Provenance)
+        assert lemma.citation.source and lemma.citation.locator
+        assert lemma.statement_text.endswith(".")
+        assert lemma._repr_latex_().startswith("$$") and "\\le" in lemma._repr_latex_()
+        assert f"\\label{{lem:{lemma.key}}}" in render_lemma(lemma)
+    assert L41.provenance is Provenance.REVIEWER and L41.form is Form.AS_STATED
+    corrected = CAT["as25.lemma4.1.corrected"]
+    assert corrected.form is Form.CORRECTED and corrected.corrects == "as25.lemma4.1"
+    assert {c.key for c in CAT.corrections_of("as25.lemma4.1")} == {
+        "as25.lemma4.1.corrected",
+        "as25.res-norm-lipschitz",
+        "as25.mean-res",
+    }
+
+
+def test_reconstructions_are_never_presented_as_the_papers_text():
+    for lemma in CAT.values():
+        if lemma.provenance is not Provenance.REVIEWER:
+            assert "paper-math" in lemma.citation.source
+
+
+def test_unknown_key_suggests_close_keys():
+    with pytest.raises(UnknownLemmaError, match=r"did you mean 'as25.softmax-l1'"):
+        CAT["as25.softmax-11"]
+    with pytest.raises(UnknownLemmaError, match=r"^no lemma 'zzz' \('symbound list'"):
+        CAT["zzz"]
+
+
+def test_lemma_validation_refuses_malformed_values():
+    with pytest.raises(InvalidLemmaError, match="undeclared symbol"):
+        L41.with_rhs(eta * eps, key="bad.symbol")
+    with pytest.raises(InvalidLemmaError, match="must name the key it corrects"):
+        L41.variant(key="bad.form", form=Form.CORRECTED)
+    with pytest.raises(InvalidLemmaError, match="key must be lowercase"):
+        L41.variant(key="Bad Key")
+    with pytest.raises(InvalidLemmaError, match="duplicate lemma key"):
+        Catalogue((L41, L41), {L41.key: "here"})
+    with pytest.raises(InvalidLemmaError, match="which is not in the catalogue"):
+        Catalogue((CAT["as25.lemma4.1.corrected"],), {})
+
+
+def test_with_rhs_keeps_everything_but_the_bound():
+    v = L41.with_rhs(sp.Rational(3, 2) * eps, key="planted.x")
+    assert v.hypotheses == L41.hypotheses and v.conclusion.lhs == L41.conclusion.lhs
+    assert v.conclusion.rhs == sp.Rational(3, 2) * eps
+
+
+def test_importing_symbound_registers_nothing():
+    code = "import sys, symbound; print(any('derivations' in m for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_transforms_are_onto_and_exact_on_rationals():
+    z = np.array([F(-3), F(-1, 2), F(0), F(1, 2), F(5)], dtype=object)
+    assert unit_box(z).tolist() == [-1, F(-1, 2), 0, F(1, 2), 1]
+    assert positive(z).tolist() == [F(1, 4), F(2, 3), 1, F(3, 2), 6]
+    assert open_unit(z).tolist() == [F(1, 8), F(1, 3), F(1, 2), F(2, 3), F(11, 12)]
+    huge = np.array([F(-(10**300)), F(10**300)], dtype=object)
+    assert all(0 < v < 1 for v in open_unit(huge))  # float64 would round these to 0 and 1
+
+
+@pytest.mark.parametrize("key", list(CAT))
+def test_instance_spaces_satisfy_the_hypotheses_exactly(key):
+    lemma = CAT[key]
+    rng = np.random.default_rng(11)
+    sizes = {p.name: int(p.search[0]) + 1 for p in lemma.size_parameters}
+    dim = lemma.space.dimension(sizes)
+    for z in lemma.space.sample(rng, dim, 25):
+        inst = build_exact(lemma, [F(float(v)) for v in z], sizes)
+        try:
+            assert hypotheses_hold(lemma, inst, EXACT)
+        except Exception as exc:  # hypotheses are rational for every current lemma
+            pytest.fail(f"{key}: {exc}")
+
+
+def test_shrink_finds_simple_values_deterministically():
+    def refutes(z):
+        return z[0] > 1 and z[1] < -2
+
+    small, calls = shrink([F(77, 13), F(-55, 7)], refutes)
+    assert small == [F(2), F(-3)]
+    assert calls == shrink([F(77, 13), F(-55, 7)], refutes)[1]
+    assert simpler_candidates(F(1, 3))[:3] == [F(0), F(1), F(-1)]
+
+
+def test_tex_escape_and_notation_latex():
+    assert tex_escape("a_b & c%") == r"a\_b \& c\%"
+    from symbound.notation import to_latex
+
+    assert to_latex(2 * eta * (1 + H * eta) ** 3) == r"2 \eta \left(H \eta + 1\right)^{3}"
+    assert "varepsilon" in to_latex(eps * n)
