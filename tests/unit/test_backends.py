@@ -99,10 +99,15 @@ def test_arb_extrema_enclose_the_true_extremum():
 
 def test_int_matmul_is_exact():
     r = random.Random(5)
-    for n, k, m, bits in [(32, 16, 32, 350), (5, 7, 3, 1000), (20, 20, 20, 20), (9, 40, 9, 3000)]:
+    for rows, k, m, bits in [
+        (32, 16, 32, 350),
+        (5, 7, 3, 1000),
+        (20, 20, 20, 20),
+        (9, 40, 9, 3000),
+    ]:
         A = [
             [r.getrandbits(r.randint(1, bits)) * r.choice((-1, 1)) for _ in range(k)]
-            for _ in range(n)
+            for _ in range(rows)
         ]
         B = [
             [r.getrandbits(r.randint(1, bits)) * r.choice((-1, 1)) for _ in range(m)]
