@@ -118,7 +118,7 @@ def _cmd_list(args) -> int:
 
 def _cmd_show(args) -> int:
     from symbound.lemmas.catalogue import load_catalogue
-    from symbound.notation import to_text
+    from symbound.notation import domain_text, to_text
     from symbound.render.latex import render_lemma
 
     cat = load_catalogue()
@@ -133,7 +133,9 @@ def _cmd_show(args) -> int:
         "  hypotheses  " + ("; ".join(h.text for h in lemma.hypotheses) or "none"),
         f"  conclusion  {lemma.conclusion.text}",
         "  parameters  "
-        + "; ".join(f"{to_text(p.symbol)} in {p.domain} ({p.meaning})" for p in lemma.parameters),
+        + "; ".join(
+            f"{to_text(p.symbol)} ∈ {domain_text(p.domain)} ({p.meaning})" for p in lemma.parameters
+        ),
         f"  norm        {lemma.norm}",
         f"  instances   {lemma.space.description}",
     ]

@@ -32,6 +32,8 @@ a       a logit                                     real
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import sympy as sp
 from mpmath.libmp import prec_to_dps
 from sympy.printing.str import StrPrinter
@@ -43,8 +45,10 @@ __all__ = [
     "H",
     "L",
     "a",
+    "as_expr",
     "beta",
     "d",
+    "domain_text",
     "eps",
     "eta",
     "g",
@@ -147,6 +151,51 @@ class g(sp.Function):
 class _TextPrinter(StrPrinter):
     def _print_Symbol(self, expr):
         return TEXT_NAMES.get(expr, expr.name)
+
+
+def as_expr(value) -> sp.Expr:
+    """A SymPy expression from a SymPy object or an exact number; text is refused.
+
+    ``sympify`` evaluates Python code in strings, so symbound never passes text to it.
+
+    >>> as_expr(3), as_expr(eps / 2)
+    (3, eps/2)
+    >>> as_expr("__import__('os').system('true')")
+    Traceback (most recent call last):
+      ...
+    TypeError: expected a SymPy expression or a number, got str; text is never evaluated
+    """
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | Fraction):
+        raise TypeError(
+            f"expected a SymPy expression or a number, got {type(value).__name__}; "
+            "text is never evaluated"
+        )
+    q = Fraction(value)
+    return sp.Rational(q.numerator, q.denominator)
+
+
+def domain_text(domain: sp.Set) -> str:
+    """A parameter domain in plain text.
+
+    >>> domain_text(sp.Range(1, sp.oo)), domain_text(sp.Interval.open(0, sp.oo))
+    ('{1, 2, 3, ...}', '(0, ∞)')
+    """
+    if domain == sp.Reals:
+        return "ℝ"
+    if isinstance(domain, sp.Range) and domain.step == 1 and domain.sup is sp.oo:
+        lo = int(domain.inf)
+        return f"{{{lo}, {lo + 1}, {lo + 2}, ...}}"
+    if isinstance(domain, sp.Interval):
+        left = "(" if domain.left_open else "["
+        right = ")" if domain.right_open else "]"
+        ends = [
+            "∞" if e is sp.oo else "-∞" if e is sp.S.NegativeInfinity else str(e)
+            for e in (domain.inf, domain.sup)
+        ]
+        return f"{left}{ends[0]}, {ends[1]}{right}"
+    return str(domain)
 
 
 def to_latex(expr: sp.Basic) -> str:

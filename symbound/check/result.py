@@ -169,4 +169,10 @@ class CheckResult:
         return "\n".join(lines)
 
     def _repr_latex_(self) -> str:
-        return rf"$\texttt{{{self.key}}}$: \textbf{{{self.verdict.value}}}, {self.tightness}"
+        from symbound.render.tex import tex_escape
+
+        text = f"{self.verdict.value}; {self.tightness}"
+        if self.witness is not None:
+            w = self.witness
+            text += f"; witness {w.describe()}: lhs = {w.lhs} > rhs = {w.rhs}"
+        return rf"$\texttt{{{tex_escape(self.key)}}}\;\text{{{tex_escape(text)}}}$"

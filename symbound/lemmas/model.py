@@ -31,7 +31,7 @@ import sympy as sp
 
 from symbound.errors import InvalidLemmaError
 from symbound.lemmas.space import InstanceSpace
-from symbound.notation import to_latex, to_text
+from symbound.notation import as_expr, to_latex, to_text
 from symbound.numeric.backends import AbstractBackend
 
 __all__ = [
@@ -224,7 +224,7 @@ class Lemma:
         >>> lemma.with_rhs(3 * eps / 2, key="planted.res-1.5").conclusion.text
         '‖Res(A) − Res(B)‖_max ≤ 3*ε/2'
         """
-        conclusion = Inequality(lhs=self.conclusion.lhs, rhs=sp.sympify(rhs))
+        conclusion = Inequality(lhs=self.conclusion.lhs, rhs=as_expr(rhs))
         return self.variant(
             key=key, title=title or f"{self.title} (rhs {rhs})", conclusion=conclusion
         )

@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from symbound.errors import InvalidLemmaError
-from symbound.notation import g
+from symbound.notation import as_expr, g
 from symbound.numeric.backends import AbstractBackend
 
 __all__ = ["compile_expr", "free_names"]
@@ -66,8 +66,7 @@ def compile_expr(expr: sp.Basic) -> Evaluator:
     and the notation's ``g``.  Anything else (floats included: a bound's constants
     are exact) is refused when compiling, not when evaluating.
     """
-    expr = sp.sympify(expr)  # a SymPy object already: no parsing of text happens here
-    return _compile(expr)
+    return _compile(as_expr(expr))
 
 
 def _compile(e: sp.Basic) -> Evaluator:

@@ -6,40 +6,19 @@ variables are errors (``StrictUndefined``), never empty text.  Plain text that
 reaches LaTeX goes through :func:`tex_escape`; mathematics comes from SymPy's
 printer and from the lemma's own LaTeX fields.
 
->>> tex_escape("50% of A_1 & {B}")
-'50\\% of A\\_1 \\& \\{B\\}'
 """
 
 from __future__ import annotations
 
 import functools
-import re
 
 import jinja2
 
 from symbound._resources import templates_dir
 from symbound.lemmas.model import Lemma
+from symbound.render.tex import tex_escape
 
 __all__ = ["environment", "render_lemma", "tex_escape"]
-
-_TEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_TEX_RE = re.compile("|".join(re.escape(k) for k in _TEX_SPECIAL))
-
-
-def tex_escape(text: str) -> str:
-    """Escape LaTeX's special characters in plain text."""
-    return _TEX_RE.sub(lambda m: _TEX_SPECIAL[m.group()], str(text))
 
 
 @functools.cache

@@ -116,3 +116,15 @@ def test_tex_escape_and_notation_latex():
 
     assert to_latex(2 * eta * (1 + H * eta) ** 3) == r"2 \eta \left(H \eta + 1\right)^{3}"
     assert "varepsilon" in to_latex(eps * n)
+
+
+def test_text_is_never_evaluated(tmp_path):
+    from symbound.numeric import compile_expr
+
+    marker = tmp_path / "ran"
+    payload = f"__import__('os').system('touch {marker}')"
+    with pytest.raises(TypeError, match="text is never evaluated"):
+        compile_expr(payload)
+    with pytest.raises(TypeError, match="text is never evaluated"):
+        L41.with_rhs(payload, key="planted.text")
+    assert not marker.exists()
