@@ -237,33 +237,25 @@ LEMMA_4_1 = Lemma(
     ),
 )
 
-LEMMA_4_1_CORRECTED = Lemma(
+# The corrections share the statement's setting (parameters, hypothesis, instances);
+# each replaces the provenance, the conclusion and everything said about it.
+LEMMA_4_1_CORRECTED = LEMMA_4_1.variant(
     key="as25.lemma4.1.corrected",
     title="Res perturbation, constant 2",
     citation=Citation(NOTES, "§7 L2, correcting Lemma 4.1 of " + PAPER),
     provenance=Provenance.PROVED_HERE,
     form=Form.CORRECTED,
     corrects="as25.lemma4.1",
-    parameters=(_n, _d, _eps),
-    variables=(_A, _B),
-    hypotheses=(Inequality(DIFF, eps),),
     conclusion=Inequality(RES_DIFF, 2 * eps),
     norm="entrywise max norm; Res subtracts the column midpoint",
-    space=PAIR_WITHIN_EPS,
     tightness="attained: A = (2, 0, ..., 0, -2)^T, B = (1, 1, ..., 1, -3)^T for every n >= 3",
     notes="max_i and min_i are 1-Lipschitz, so the midpoint moves by at most eps.",
 )
 
-RES_NORM_LIPSCHITZ = Lemma(
+RES_NORM_LIPSCHITZ = LEMMA_4_1_CORRECTED.variant(
     key="as25.res-norm-lipschitz",
     title="The residual norm is 1-Lipschitz",
     citation=Citation(NOTES, "§7 L3, the statement with constant 1 behind Lemma 4.1 of " + PAPER),
-    provenance=Provenance.PROVED_HERE,
-    form=Form.CORRECTED,
-    corrects="as25.lemma4.1",
-    parameters=(_n, _d, _eps),
-    variables=(_A, _B),
-    hypotheses=(Inequality(DIFF, eps),),
     conclusion=Inequality(
         Quantity(
             "|‖Res(A)‖_max − ‖Res(B)‖_max|",
@@ -272,22 +264,15 @@ RES_NORM_LIPSCHITZ = Lemma(
         ),
         eps,
     ),
-    norm="entrywise max norm; Res subtracts the column midpoint",
-    space=PAIR_WITHIN_EPS,
     tightness="attained (e.g. B = A + eps on the largest entry of a column)",
     notes="‖Res(X)‖_max is the distance from X to the constant-row matrices.",
 )
 
-MEAN_RES = Lemma(
+MEAN_RES = LEMMA_4_1_CORRECTED.variant(
     key="as25.mean-res",
     title="Res perturbation with the column mean",
     citation=Citation(NOTES, "§7 L4, Lemma 4.1 of " + PAPER + " under the mean-Res reading"),
-    provenance=Provenance.PROVED_HERE,
-    form=Form.CORRECTED,
-    corrects="as25.lemma4.1",
     parameters=(_n2, _d, _eps),
-    variables=(_A, _B),
-    hypotheses=(Inequality(DIFF, eps),),
     conclusion=Inequality(
         Quantity(
             "‖Res_mean(A) − Res_mean(B)‖_max",
@@ -297,7 +282,6 @@ MEAN_RES = Lemma(
         sp.Mul(2, 1 - 1 / n, eps, evaluate=False),
     ),
     norm="entrywise max norm; Res subtracts the column mean, (I - J/n) X",
-    space=PAIR_WITHIN_EPS,
     tightness="attained: A - B = (1, -1, ..., -1)^T",
     notes="Res_mean is linear, so the claim is ‖(I - J/n) C‖_max <= 2(1 - 1/n) ‖C‖_max.",
 )
@@ -353,18 +337,10 @@ SOFTMAX_RELATIVE = Lemma(
     ),
 )
 
-SOFTMAX_L1 = Lemma(
+SOFTMAX_L1 = SOFTMAX_RELATIVE.variant(
     key="as25.softmax-l1",
     title="Softmax total-variation perturbation",
     citation=Citation(NOTES, "§7 S3"),
-    provenance=Provenance.PROVED_HERE,
-    form=Form.SUPPORTING,
-    parameters=(_n, _t),
-    variables=(
-        Variable("A", ("n", "n"), "attention logits", "A"),
-        Variable("Delta", ("n", "n"), "a logit perturbation", r"\Delta"),
-    ),
-    hypotheses=(Inequality(DELTA, t),),
     conclusion=Inequality(
         Quantity(
             "‖softm(A+Δ) − softm(A)‖_∞",
@@ -374,7 +350,6 @@ SOFTMAX_L1 = Lemma(
         2 * sp.tanh(t / 2),
     ),
     norm="entrywise max norm on logits; row-sum norm (max row l1) on probabilities",
-    space=LOGITS_PERTURBED,
     tightness="attained: +t on a set of probability mass 1/(1 + e^t), -t elsewhere",
 )
 

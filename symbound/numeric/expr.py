@@ -20,6 +20,8 @@ Fraction(2, 3)
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -92,30 +94,16 @@ def _compile(e: sp.Basic) -> Evaluator:
         raise InvalidLemmaError(
             f"bound contains the float {e}; write exact constants (sympy.Rational) instead"
         )
-    if isinstance(e, sp.Add):
+    if isinstance(e, sp.Add | sp.Mul):
         parts = [_compile(a) for a in e.args]
+        combine = operator.add if isinstance(e, sp.Add) else operator.mul
 
-        def add(v, b):
+        def fold(v, b):
             values = [p(v, b) for p in parts]
             with b.scope():
-                total = values[0]
-                for x in values[1:]:
-                    total = total + x
-                return total
+                return functools.reduce(combine, values)
 
-        return add
-    if isinstance(e, sp.Mul):
-        parts = [_compile(a) for a in e.args]
-
-        def mul(v, b):
-            values = [p(v, b) for p in parts]
-            with b.scope():
-                total = values[0]
-                for x in values[1:]:
-                    total = total * x
-                return total
-
-        return mul
+        return fold
     if isinstance(e, sp.Pow):
         base = _compile(e.base)
         k = e.exp
