@@ -82,16 +82,6 @@ def _size_grid(lemma: Lemma) -> list[dict[str, int]]:
     ]
 
 
-def _ratio(lhs, rhs, backend):
-    """lhs/rhs on a high-precision or rigorous backend, with the same rules as in float."""
-    with backend.scope():
-        if backend.exact:
-            if rhs > 0:
-                return lhs / rhs
-            return None if lhs > rhs else Fraction(1)
-        return lhs / rhs
-
-
 class _Run:
     """State of one check (kept out of the public result)."""
 
