@@ -245,23 +245,28 @@ def mpf_matmul(a: np.ndarray, b: np.ndarray, prec: int, make_mpf) -> np.ndarray:
 # exp(x) = 2**k * exp(r), r = x - k ln 2 in [0, ln 2); then r is split into four
 # 8-bit table indices and a remainder below 2**-32:
 #     exp(r) = T1[k1] * T2[k2] * T3[k3] * T4[k4] * exp(r4),  T_j[k] = exp(k 2**(-8j)),
-# and exp(r4) is a short Taylor series.  All of it is fixed-point integer arithmetic
-# on object arrays, so each step is one NumPy loop in C over all entries instead of
-# one interpreted mpf_exp per entry.  With ``wp = prec + 30`` working bits the
-# accumulated truncation error (about 20 ulps at wp) stays 2**-24 below the final
-# rounding, so results agree with mpmath's correctly rounded exp to within 1 ulp.
+# and exp(r4) is a short Taylor series, evaluated by Horner's rule at decreasing
+# precision (the term of degree m needs only wp - 32 m bits, since r4 < 2**-32), so
+# its multiplications shrink as it goes and no division is needed.  All of it is
+# fixed-point integer arithmetic on object arrays: each step is one NumPy loop in C
+# over all entries instead of one interpreted mpf_exp per entry.  With
+# ``wp = prec + 30`` working bits the accumulated truncation error (a few dozen
+# units at wp) stays far below the final rounding, so results agree with mpmath's
+# correctly rounded exp to within 1 ulp.
 
 _TABLE_BITS = 8
 _TABLE_LEVELS = 4
 _EXP_GUARD = 30
 _LN2_GUARD = 48
+_HORNER_GUARD = 8
 #: Beyond this magnitude the reduction k = floor(x / ln 2) needs more guard bits;
 #: such entries (exp(2**30) overflows any float anyway) go to mpf_exp one by one.
 _EXP_MAX_MAG = 30
 
 
 @functools.lru_cache(maxsize=16)
-def _exp_tables(wp: int) -> tuple[list[np.ndarray], int, int]:
+def _exp_tables(wp: int) -> tuple[list[np.ndarray], int, list[tuple[int, int]]]:
+    """Tables T_j, ln 2 (at wp + 48 bits) and the Horner plan [(p_m, round(2**p_m / m!))]."""
     ctx = mpmath.MPContext()
     ctx.prec = wp + 20
     scale = ctx.mpf(2) ** wp
@@ -277,10 +282,14 @@ def _exp_tables(wp: int) -> tuple[list[np.ndarray], int, int]:
     ]
     ln2 = int(ctx.nint(ctx.ln2 * 2 ** (wp + _LN2_GUARD)))
     reduced = _TABLE_BITS * _TABLE_LEVELS
-    terms = 1
-    while reduced * terms + math.lgamma(terms + 1) / math.log(2) < wp + 4:
-        terms += 1
-    return tables, ln2, terms
+    top = 1  # degree: the first omitted term r**(top+1)/(top+1)! is below 2**-(wp+4)
+    while reduced * (top + 1) + math.lgamma(top + 2) / math.log(2) < wp + 4:
+        top += 1
+    plan = []
+    for m in range(top, -1, -1):
+        p = wp if m == 0 else max(wp - reduced * m + _HORNER_GUARD, _HORNER_GUARD)
+        plan.append((p, (2**p + math.factorial(m) // 2) // math.factorial(m)))
+    return tables, ln2, plan
 
 
 def _to_fixed(x: tuple, wp: int) -> int:
@@ -311,17 +320,20 @@ def mpf_exp_array(raw: list[tuple], prec: int, shift: list[tuple] | None = None)
     idx: list[int] = []
     fixed: list[int] = []
     limit = 1 << (_EXP_MAX_MAG + wp)
+    shifts: dict[int, int | None] = {}  # the shift repeats along a row: convert it once
     for i, x in enumerate(raw):
         c = shift[i] if shift is not None else fzero
-        finite = (x[1] or x == fzero) and (c[1] or c == fzero)
-        z = _to_fixed(x, wp) - _to_fixed(c, wp) if finite else None
+        fc = shifts.get(id(c), 0)
+        if fc == 0 and id(c) not in shifts:
+            fc = shifts[id(c)] = _to_fixed(c, wp) if (c[1] or c == fzero) else None
+        z = _to_fixed(x, wp) - fc if fc is not None and (x[1] or x == fzero) else None
         if z is not None and z and -limit < z < limit:
             idx.append(i)
             fixed.append(z)
         else:  # zero, non-finite or huge: the scalar routine, on the exact difference
             out[i] = mpf_exp(mpf_sub(x, c), prec, round_nearest)
     if idx:
-        tables, ln2, terms = _exp_tables(wp)
+        tables, ln2, plan = _exp_tables(wp)
         z = np.array(fixed, dtype=object) << _LN2_GUARD
         k = z // ln2
         r = (z - k * ln2) >> _LN2_GUARD
@@ -332,11 +344,10 @@ def mpf_exp_array(raw: list[tuple], prec: int, shift: list[tuple] | None = None)
             r = r - (digit << sh)
             factor = table[digit.astype(np.int64)]
             acc = factor if acc is None else (acc * factor) >> wp
-        series = (1 << wp) + r
-        term = r
-        for m in range(2, terms + 1):
-            term = ((term * r) >> wp) // m
-            series = series + term
+        p_prev, series = plan[0]
+        for p, coeff in plan[1:]:
+            series = coeff + (((r >> (wp - p)) * series) >> p_prev)
+            p_prev = p
         acc = (acc * series) >> wp
         for i, man, e in zip(idx, acc.tolist(), k.tolist(), strict=True):
             out[i] = round_raw(man, e - wp, prec)

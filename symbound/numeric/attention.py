@@ -130,6 +130,10 @@ def attention_matrix(x, head: Head, *, beta=1, mask=None, backend: AbstractBacke
 def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend = _F64):
     r"""One head's output :math:`P\,(XW_V + b_V)\,[W_O] [+ b_O]`, shape ``(..., n, d)``.
 
+    The three projections are one product :math:`X [W_Q\ W_K\ W_V]` (each output
+    entry is the same dot product either way; on the high-precision backend it
+    converts and scales :math:`X` once instead of three times).
+
     >>> import numpy as np
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> h = Head(W_Q=np.zeros((2, 2)), W_K=np.zeros((2, 2)), W_V=np.eye(2))
@@ -137,9 +141,23 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
     [[0.5, 0.5], [0.5, 0.5]]
     """
     x = backend.asarray(x)
-    logits = attention_logits(x, head, beta=beta, backend=backend)
+    dk = np.shape(head.W_Q)[1]
+    weights = np.concatenate(
+        [np.asarray(w, dtype=object) for w in (head.W_Q, head.W_K, head.W_V)], axis=1
+    )
+    qkv = backend.matmul(x, backend.asarray(weights))
+    q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
+    with backend.scope():
+        if head.b_Q is not None:
+            q = q + backend.asarray(head.b_Q)
+        if head.b_K is not None:
+            k = k + backend.asarray(head.b_K)
+        if head.b_V is not None:
+            v = v + backend.asarray(head.b_V)
+        if beta != 1:  # fold 1/beta into the n x d_k factor rather than the n x n logits
+            q = q / backend.number(beta)
+    logits = backend.matmul(q, np.swapaxes(k, -1, -2))
     e, total = softmax_parts(logits, mask=mask, backend=backend)
-    v = _affine(x, head.W_V, head.b_V, backend)
     with backend.scope():  # P V = diag(1/total) (e V): n*d divisions instead of n*n
         out = backend.matmul(e, v) / np.asarray(total)[..., None]
     if head.W_O is not None:
