@@ -27,9 +27,9 @@ from collections.abc import Sequence
 
 import mpmath
 import numpy as np
-from mpmath.libmp import fzero, mpf_exp, mpf_sub, round_nearest
+from mpmath.libmp import from_rational, fzero, mpf_exp, mpf_sub, round_nearest
 
-__all__ = ["int_matmul", "mpf_exp_array", "mpf_matmul", "round_raw"]
+__all__ = ["int_matmul", "mpf_exp_array", "mpf_matmul", "mpf_softmax_matmul", "round_raw"]
 
 _LIMB = 16
 _GUARD = 64
@@ -178,6 +178,60 @@ def _scaled_rows(
     return ints, shifts, rounded
 
 
+def _finish_product(
+    c,
+    a_sh,
+    a_rounded,
+    a_max,
+    b_sh,
+    b_rounded,
+    b_max,
+    k,
+    prec,
+    make_mpf,
+    exact_entry,
+    row_total=None,
+) -> np.ndarray:
+    """Round the exact integer product ``c`` entry by entry, with the safety net.
+
+    Entry (i, j) is ``c[i, j] * 2**-(a_sh[i] + b_sh[j])``, or, with ``row_total``,
+    ``c[i, j] * 2**-b_sh[j] / row_total[i]`` (a row-normalised product whose left
+    factor has scale ``2**-a_sh[i]`` like its total).  Where a factor was rounded and
+    the error bound of the integer product is not far below the entry, the entry is
+    ``exact_entry(i, j)`` instead (a raw mpf from the unrounded inputs).
+    """
+    n, m = c.shape
+    out = np.empty((n, m), dtype=object)
+    for i in range(n):
+        row = c[i]
+        for j in range(m):
+            cij = row[j]
+            if a_rounded[i] or b_rounded[j]:
+                # error of the integer product, in units of 2**-(a_sh + b_sh), times 4
+                err4 = k * (
+                    (2 * b_max[j] if a_rounded[i] else 0)
+                    + (2 * a_max[i] if b_rounded[j] else 0)
+                    + (1 if a_rounded[i] and b_rounded[j] else 0)
+                )
+                if err4 << (prec + 3) > 4 * abs(cij):
+                    out[i, j] = make_mpf(exact_entry(i, j))
+                    continue
+            if row_total is None:
+                raw = round_raw(cij, -(a_sh[i] + b_sh[j]), prec)
+            elif b_sh[j] >= 0:
+                raw = from_rational(cij, row_total[i] << b_sh[j], prec, round_nearest)
+            else:
+                raw = from_rational(cij << -b_sh[j], row_total[i], prec, round_nearest)
+            out[i, j] = make_mpf(raw)
+    return out
+
+
+def _fdot_context(prec: int) -> mpmath.MPContext:
+    ctx = mpmath.MPContext()
+    ctx.prec = prec
+    return ctx
+
+
 def mpf_matmul(a: np.ndarray, b: np.ndarray, prec: int, make_mpf) -> np.ndarray:
     """Product of two 2-D object arrays of mpf, each entry rounded once to ``prec`` bits.
 
@@ -208,36 +262,122 @@ def mpf_matmul(a: np.ndarray, b: np.ndarray, prec: int, make_mpf) -> np.ndarray:
     b_int_cols, b_sh, b_rounded = _scaled_rows(b_cols, bits)
     b_int = [list(r) for r in zip(*b_int_cols, strict=True)]
     c = int_matmul(a_int, b_int)
-    n, m = c.shape
-    k = len(b_int)
-    out = np.empty((n, m), dtype=object)
     a_max = [max(map(abs, row)) for row in a_int] if any(b_rounded) else None
     b_max = [max(map(abs, col)) for col in b_int_cols] if any(a_rounded) else None
-    ctx = None
+
+    def exact_entry(i, j):
+        ctx = _fdot_context(prec)
+        pairs = zip(a_raw[i], b_cols[j], strict=True)
+        return ctx.fdot((ctx.make_mpf(x), ctx.make_mpf(y)) for x, y in pairs)._mpf_
+
+    return _finish_product(
+        c, a_sh, a_rounded, a_max, b_sh, b_rounded, b_max, len(b_int), prec, make_mpf, exact_entry
+    )
+
+
+def mpf_softmax_matmul(s: np.ndarray, v: np.ndarray, mask, prec: int, make_mpf) -> np.ndarray:
+    r"""``softmax(s) @ v`` row-wise (masked), without forming the probabilities as mpf.
+
+    Each row's shifted logits :math:`s_{ij} - \max_j s_{ij}` are formed exactly in fixed
+    point, exponentiated by the array kernel below, kept as integer weights scaled
+    so that the row's largest is :math:`2^{\mathrm{prec}+64}`, multiplied by ``v``
+    exactly, and each entry of the result divided by its row's total and rounded
+    once.  Rows where a weight lost bits below ``prec`` (probabilities under
+    :math:`2^{-64}` of the row's largest) get the same safety net as
+    :func:`mpf_matmul`: entries whose value is not safely above the error bound are
+    recomputed from mpf probabilities with ``fdot``.
+
+    >>> import mpmath
+    >>> ctx = mpmath.MPContext(); ctx.prec = 100
+    >>> s = np.array([[ctx.mpf(0), ctx.mpf(-1)]], dtype=object)
+    >>> v = np.array([[ctx.mpf(1)], [ctx.mpf(0)]], dtype=object)
+    >>> out = mpf_softmax_matmul(s, v, None, 100, ctx.make_mpf)
+    >>> abs(out[0, 0] - 1 / (1 + ctx.exp(-1))) < ctx.mpf(2) ** -99
+    True
+    """
+    wp = prec + _EXP_GUARD
+    scale = prec + _GUARD  # the largest weight of a row is 2**scale
+    n, m = s.shape
+    s_raw = [[x._mpf_ for x in row] for row in s.tolist()]
+    allowed_rows = (
+        [list(range(m))] * n
+        if mask is None
+        else [[j for j, ok in enumerate(row) if ok] for row in np.asarray(mask).tolist()]
+    )
+    limit = 1 << (_EXP_MAX_MAG + wp)
+    weights = [[0] * m for _ in range(n)]
+    rounded = [False] * n
+    shifted: list[int] = []
+    where: list[tuple[int, int]] = []
     for i in range(n):
-        row = c[i]
-        sa = a_sh[i]
-        for j in range(m):
-            cij = row[j]
-            if a_rounded[i] or b_rounded[j]:
-                # error of the integer product, in units of 2**-(sa + sb), times 4
-                err4 = k * (
-                    (2 * b_max[j] if a_rounded[i] else 0)
-                    + (2 * a_max[i] if b_rounded[j] else 0)
-                    + (1 if a_rounded[i] and b_rounded[j] else 0)
-                )
-                if err4 << (prec + 3) > 4 * abs(cij):
-                    if ctx is None:
-                        ctx = mpmath.MPContext()
-                        ctx.prec = prec
-                    dot = ctx.fdot(
-                        (ctx.make_mpf(x), ctx.make_mpf(y))
-                        for x, y in zip(a_raw[i], b_cols[j], strict=True)
-                    )
-                    out[i, j] = make_mpf(dot._mpf_)
-                    continue
-            out[i, j] = make_mpf(round_raw(cij, -(sa + b_sh[j]), prec))
-    return out
+        row = s_raw[i]
+        fixed = {}
+        for j in allowed_rows[i]:
+            x = row[j]
+            if not x[1] and x != fzero:
+                raise ValueError("softmax of a non-finite logit (inf or nan)")
+            fixed[j] = _to_fixed(x, wp)
+        top = max(fixed.values())
+        for j, f in fixed.items():
+            if f == top:
+                weights[i][j] = 1 << scale
+            elif f - top > -limit:
+                shifted.append(f - top)
+                where.append((i, j))
+            else:  # below 2**-(2**30) of the row's largest: zero at any working scale
+                rounded[i] = True
+    exps: dict[tuple[int, int], tuple[int, int]] = {}
+    if shifted:
+        mans, ks = _exp_fixed(shifted, wp)
+        for (i, j), man, k in zip(where, mans, ks, strict=True):
+            exps[i, j] = (man, k)
+            sh = k + scale - wp  # weight = man * 2**(k - wp) * 2**scale
+            if sh >= 0:
+                weights[i][j] = man << sh
+            else:
+                weights[i][j] = (man + (1 << (-sh - 1))) >> -sh
+                if -sh > _EXP_GUARD:  # man has prec + 31 bits: fewer than prec are kept
+                    rounded[i] = True
+    totals = [sum(w) for w in weights]
+    v_cols = [[x._mpf_ for x in col] for col in zip(*v.tolist(), strict=True)]
+    v_int_cols, v_sh, v_rounded = _scaled_rows(v_cols, prec + _GUARD)
+    v_int = [list(r) for r in zip(*v_int_cols, strict=True)]
+    c = int_matmul(weights, v_int)
+    w_max = [1 << scale] * n
+    v_max = [max(map(abs, col)) for col in v_int_cols] if any(rounded) else None
+
+    def exact_entry(i, j):
+        ctx = _fdot_context(prec + 20)
+        probs = []
+        for jj in range(m):
+            if (i, jj) in exps:
+                man, k = exps[i, jj]
+                probs.append(ctx.make_mpf(round_raw(man, k - wp, prec + 20)))
+            else:
+                probs.append(ctx.mpf(1) if weights[i][jj] == 1 << scale else ctx.mpf(0))
+        dot = ctx.fdot((p, ctx.make_mpf(y)) for p, y in zip(probs, v_cols[j], strict=True))
+        return round_raw_mpf(dot / ctx.fsum(probs), prec)
+
+    return _finish_product(
+        c,
+        [scale] * n,
+        rounded,
+        w_max,
+        v_sh,
+        v_rounded,
+        v_max,
+        m,
+        prec,
+        make_mpf,
+        exact_entry,
+        row_total=totals,
+    )
+
+
+def round_raw_mpf(x, prec: int) -> tuple:
+    """The raw tuple of an mpf rounded to ``prec`` bits."""
+    sign, man, exp, _bc = x._mpf_
+    return round_raw(-man if sign else man, exp, prec)
 
 
 # -- exp of a whole array -------------------------------------------------------
@@ -292,6 +432,27 @@ def _exp_tables(wp: int) -> tuple[list[np.ndarray], int, list[tuple[int, int]]]:
     return tables, ln2, plan
 
 
+def _exp_fixed(z: list[int], wp: int) -> tuple[list[int], list[int]]:
+    """exp(z 2**-wp) = man 2**(k - wp) for each fixed-point z (|z| < 2**(30 + wp))."""
+    tables, ln2, plan = _exp_tables(wp)
+    zz = np.array(z, dtype=object) << _LN2_GUARD
+    k = zz // ln2
+    r = (zz - k * ln2) >> _LN2_GUARD
+    acc = None
+    for j, table in enumerate(tables, start=1):
+        sh = wp - _TABLE_BITS * j
+        digit = r >> sh
+        r = r - (digit << sh)
+        factor = table[digit.astype(np.int64)]
+        acc = factor if acc is None else (acc * factor) >> wp
+    p_prev, series = plan[0]
+    for p, coeff in plan[1:]:
+        series = coeff + (((r >> (wp - p)) * series) >> p_prev)
+        p_prev = p
+    acc = (acc * series) >> wp
+    return acc.tolist(), k.tolist()
+
+
 def _to_fixed(x: tuple, wp: int) -> int:
     """floor(x * 2**wp) of a finite raw mpf (as mpmath's ``to_fixed``)."""
     sign, man, exp, _bc = x
@@ -333,22 +494,7 @@ def mpf_exp_array(raw: list[tuple], prec: int, shift: list[tuple] | None = None)
         else:  # zero, non-finite or huge: the scalar routine, on the exact difference
             out[i] = mpf_exp(mpf_sub(x, c), prec, round_nearest)
     if idx:
-        tables, ln2, plan = _exp_tables(wp)
-        z = np.array(fixed, dtype=object) << _LN2_GUARD
-        k = z // ln2
-        r = (z - k * ln2) >> _LN2_GUARD
-        acc = None
-        for j, table in enumerate(tables, start=1):
-            sh = wp - _TABLE_BITS * j
-            digit = r >> sh
-            r = r - (digit << sh)
-            factor = table[digit.astype(np.int64)]
-            acc = factor if acc is None else (acc * factor) >> wp
-        p_prev, series = plan[0]
-        for p, coeff in plan[1:]:
-            series = coeff + (((r >> (wp - p)) * series) >> p_prev)
-            p_prev = p
-        acc = (acc * series) >> wp
-        for i, man, e in zip(idx, acc.tolist(), k.tolist(), strict=True):
-            out[i] = round_raw(man, e - wp, prec)
+        mans, ks = _exp_fixed(fixed, wp)
+        for i, man, k in zip(idx, mans, ks, strict=True):
+            out[i] = round_raw(man, k - wp, prec)
     return out  # type: ignore[return-value]

@@ -29,7 +29,7 @@ import numpy as np
 
 from symbound.errors import UsageError
 from symbound.numeric.backends import AbstractBackend, Float64Backend
-from symbound.numeric.softmax import softmax, softmax_parts
+from symbound.numeric.softmax import softmax, softmax_matmul
 
 __all__ = [
     "Head",
@@ -142,9 +142,7 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
     """
     x = backend.asarray(x)
     dk = np.shape(head.W_Q)[1]
-    weights = np.concatenate(
-        [np.asarray(w, dtype=object) for w in (head.W_Q, head.W_K, head.W_V)], axis=1
-    )
+    weights = np.concatenate([np.asarray(w) for w in (head.W_Q, head.W_K, head.W_V)], axis=1)
     qkv = backend.matmul(x, backend.asarray(weights))
     q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
     with backend.scope():
@@ -157,9 +155,7 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
         if beta != 1:  # fold 1/beta into the n x d_k factor rather than the n x n logits
             q = q / backend.number(beta)
     logits = backend.matmul(q, np.swapaxes(k, -1, -2))
-    e, total = softmax_parts(logits, mask=mask, backend=backend)
-    with backend.scope():  # P V = diag(1/total) (e V): n*d divisions instead of n*n
-        out = backend.matmul(e, v) / np.asarray(total)[..., None]
+    out = softmax_matmul(logits, v, mask=mask, backend=backend)
     if head.W_O is not None:
         out = _affine(out, head.W_O, head.b_O, backend)
     elif head.b_O is not None:

@@ -46,7 +46,7 @@ import sympy as sp
 from mpmath.libmp import from_float, from_int, from_rational, mpf_exp, round_nearest
 
 from symbound.errors import NotExactError, UsageError
-from symbound.numeric._fixedpoint import mpf_exp_array, mpf_matmul
+from symbound.numeric._fixedpoint import mpf_exp_array, mpf_matmul, mpf_softmax_matmul
 
 __all__ = [
     "BACKENDS",
@@ -217,6 +217,14 @@ class AbstractBackend(abc.ABC):
         """An exactly representable number in (or equal to) ``x``; identity except for balls."""
         return x
 
+    def softmax_matmul(self, s, v, mask):
+        """``softmax(s, mask) @ v`` as ``(e @ v) / total`` (mask already validated)."""
+        from symbound.numeric.softmax import softmax_parts
+
+        e, total = softmax_parts(s, mask=mask, backend=self)
+        with self.scope():
+            return self.matmul(e, v) / np.asarray(total)[..., None]
+
 
 @dataclass(frozen=True)
 class Float64Backend(AbstractBackend):
@@ -331,6 +339,13 @@ class MpmathBackend(AbstractBackend):
         cs = [v._mpf_ for v in c.ravel().tolist()]
         make = self.ctx.make_mpf
         return _object_array([make(v) for v in mpf_exp_array(raw, self.prec, cs)], x.shape)
+
+    def softmax_matmul(self, s, v, mask):
+        # fused: the probabilities never become mpf objects (see mpf_softmax_matmul)
+        s, v = self.asarray(s), self.asarray(v)
+        if s.ndim != 2 or v.ndim != 2:
+            return super().softmax_matmul(s, v, mask)
+        return mpf_softmax_matmul(s, v, mask, self.prec, self.ctx.make_mpf)
 
     def asarray(self, x):
         if isinstance(x, np.ndarray) and x.dtype == object:

@@ -22,7 +22,7 @@ import numpy as np
 from symbound.errors import UsageError
 from symbound.numeric.backends import AbstractBackend, Float64Backend
 
-__all__ = ["causal_mask", "local_mask", "softmax", "softmax_parts"]
+__all__ = ["causal_mask", "local_mask", "softmax", "softmax_matmul", "softmax_parts"]
 
 _F64 = Float64Backend()
 
@@ -61,6 +61,35 @@ def _check_size(name: str, value, least: int) -> None:
         raise UsageError(f"{name} must be an integer >= {least}, got {value!r}")
 
 
+def _validated_mask(mask, shape) -> np.ndarray:
+    """The boolean mask broadcast to ``shape``; every row must allow a position."""
+    mask = np.asarray(mask, dtype=bool)
+    try:
+        mask = np.broadcast_to(mask, shape)
+    except ValueError:
+        raise UsageError(
+            f"mask of shape {mask.shape} does not fit logits of shape {shape}"
+        ) from None
+    empty = ~mask.any(axis=-1)
+    if empty.any():
+        row = tuple(int(i) for i in np.argwhere(empty)[0])
+        raise UsageError(f"mask row {row} allows no position; every query must see a key")
+    return mask
+
+
+def softmax_matmul(s, v, *, mask=None, backend: AbstractBackend = _F64):
+    r""":math:`\mathrm{softm}(S)\,V` (masked), through the backend's fused kernel if it has one.
+
+    >>> import numpy as np
+    >>> softmax_matmul(np.zeros((2, 2)), np.array([[1.0], [3.0]])).tolist()
+    [[2.0], [2.0]]
+    """
+    s = backend.asarray(s)
+    if mask is not None:
+        mask = _validated_mask(mask, s.shape)
+    return backend.softmax_matmul(s, backend.asarray(v), mask)
+
+
 def softmax_parts(s, *, mask=None, backend: AbstractBackend = _F64):
     r"""Unnormalised weights and row sums: ``softmax(s) = e / total[..., None]``.
 
@@ -77,17 +106,7 @@ def softmax_parts(s, *, mask=None, backend: AbstractBackend = _F64):
         shift = backend.representative(backend.max(s, axis=-1))
         e = backend.exp_shifted(s, np.asarray(shift)[..., None])
     else:
-        mask = np.asarray(mask, dtype=bool)
-        try:
-            mask = np.broadcast_to(mask, s.shape)
-        except ValueError:
-            raise UsageError(
-                f"mask of shape {mask.shape} does not fit logits of shape {s.shape}"
-            ) from None
-        empty = ~mask.any(axis=-1)
-        if empty.any():
-            row = tuple(int(i) for i in np.argwhere(empty)[0])
-            raise UsageError(f"mask row {row} allows no position; every query must see a key")
+        mask = _validated_mask(mask, s.shape)
         first = mask.argmax(axis=-1)[..., None]
         reference = np.take_along_axis(s, first, axis=-1)
         filled = np.where(mask, s, reference)

@@ -166,3 +166,73 @@ def test_fixed_point_matmul_matches_mpmath_matrix(a, b):
             for j in range(2):
                 scale = sum(abs(a[i][k] * b[k][j]) for k in range(4)) + 1e-300
                 assert abs(got[i, j] - ref[i, j]) <= scale * mpmath.mpf(10) ** -38
+
+
+@st.composite
+def attention_rows(draw):
+    n = draw(st.integers(1, 4))
+    m = draw(st.integers(1, 6))
+    d = draw(st.integers(1, 3))
+    spread = draw(st.sampled_from([1.0, 50.0, 1e3, 1e6]))
+    logits = draw(arrays(np.float64, (n, m), elements=st.floats(-1, 1).map(lambda x: x * spread)))
+    values = draw(arrays(np.float64, (m, d), elements=st.floats(-10, 10)))
+    mask = draw(arrays(np.bool_, (n, m), elements=st.booleans()))
+    mask[:, 0] = True
+    return logits, values, mask
+
+
+def reference_softmax_matmul(logits, values, mask, dps):
+    with mpmath.workdps(dps):
+        out = []
+        for row, ok in zip(logits.tolist(), mask.tolist(), strict=True):
+            allowed = [mpmath.mpf(x) for x, a in zip(row, ok, strict=True) if a]
+            top = max(allowed)
+            e = [
+                mpmath.exp(mpmath.mpf(x) - top) if a else mpmath.mpf(0)
+                for x, a in zip(row, ok, strict=True)
+            ]
+            total = mpmath.fsum(e)
+            out.append(
+                [
+                    mpmath.fsum(
+                        w * mpmath.mpf(v[c]) for w, v in zip(e, values.tolist(), strict=True)
+                    )
+                    / total
+                    for c in range(values.shape[1])
+                ]
+            )
+            out[-1] = [
+                (
+                    x,
+                    mpmath.fsum(
+                        abs(w * mpmath.mpf(v[c])) for w, v in zip(e, values.tolist(), strict=True)
+                    )
+                    / total,
+                )
+                for c, x in enumerate(out[-1])
+            ]
+        return out
+
+
+@given(attention_rows())
+@example(
+    (
+        np.array([[0.0, -60.0]]),
+        np.array([[-8.75651076269652e-27], [1.0]]),
+        np.ones((1, 2), dtype=bool),
+    )
+)
+def test_fused_softmax_matmul_is_accurate_to_the_working_precision(case):
+    from symbound.numeric.softmax import softmax_matmul
+
+    logits, values, mask = case
+    got = softmax_matmul(logits, values, mask=mask, backend=HP)
+    ref = reference_softmax_matmul(logits, values, mask, 120)
+    with mpmath.workdps(120):
+        for i, row in enumerate(ref):
+            for c, (exact, scale) in enumerate(row):
+                err = abs(mpmath.mpf(got[i, c]) - exact)
+                # one rounding of the result, plus working-precision noise in the weights
+                assert err <= abs(exact) * mpmath.mpf(2) ** (1 - HP.prec) + scale * mpmath.mpf(
+                    2
+                ) ** (-HP.prec - 20)
