@@ -21,6 +21,10 @@ eps     perturbation size :math:`\varepsilon`      positive
 tau     target accuracy :math:`\tau`                positive
 t       entrywise logit perturbation                positive
 a       a logit                                     real
+phi     a bound on :math:`\|X\|` (one layer)        positive
+rho     a bound on :math:`\|\mathrm{Res}(X)\|`       positive
+ell     a layer index :math:`\ell`                  non-negative integer
+gamma   Dong et al.'s attention constant :math:`\gamma` positive
 ======  ==========================================  =====================
 
 >>> from symbound.notation import eta, H, to_latex
@@ -49,12 +53,16 @@ __all__ = [
     "beta",
     "d",
     "domain_text",
+    "ell",
     "eps",
     "eta",
     "g",
+    "gamma",
     "kappa",
     "n",
+    "phi",
     "phi0",
+    "rho",
     "t",
     "tau",
     "theta",
@@ -75,10 +83,15 @@ eps = sp.Symbol("eps", positive=True)
 tau = sp.Symbol("tau", positive=True)
 t = sp.Symbol("t", positive=True)
 a = sp.Symbol("a", real=True)
+phi = sp.Symbol("phi", positive=True)
+rho = sp.Symbol("rho", positive=True)
+ell = sp.Symbol("ell", integer=True, nonnegative=True)
+gamma = sp.Symbol("gamma", positive=True)
 
 #: Every symbol of the notation, by its (ASCII) name; instance keys use these names.
 SYMBOLS: dict[str, sp.Symbol] = {
-    s.name: s for s in (eta, phi0, H, L, n, d, beta, kappa, theta, eps, tau, t, a)
+    s.name: s
+    for s in (eta, phi0, H, L, n, d, beta, kappa, theta, eps, tau, t, a, phi, rho, ell, gamma)
 }
 
 #: How a paper typesets each symbol (``sympy.latex(..., symbol_names=LATEX_NAMES)``).
@@ -96,6 +109,10 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
     tau: r"\tau",
     t: "t",
     a: "a",
+    phi: r"\varphi",
+    rho: r"\rho",
+    ell: r"\ell",
+    gamma: r"\gamma",
 }
 
 #: Unicode names for one-line plain-text statements.
@@ -107,6 +124,10 @@ TEXT_NAMES: dict[sp.Symbol, str] = {
     theta: "θ",
     eps: "ε",
     tau: "τ",
+    phi: "φ",
+    rho: "ρ",
+    ell: "ℓ",
+    gamma: "γ",
 }
 
 

@@ -167,7 +167,10 @@ class _Run:
         for c in pool:
             if c.combo not in per_combo_best or c.ratio > per_combo_best[c.combo].ratio:
                 per_combo_best[c.combo] = c
-        chosen = _best(pool, self.keep + self.starts) + list(per_combo_best.values())
+        # the best overall, then the best of other sizes (at most ``keep`` of them)
+        chosen = _best(pool, self.keep + self.starts) + _best(
+            list(per_combo_best.values()), self.keep
+        )
         seen, evaluated = set(), []
         for c in chosen:
             ident = (c.combo, c.z.tobytes())
@@ -180,7 +183,7 @@ class _Run:
             except (*_NUMERIC_ERRORS, NotExactError):
                 self.counts["skipped_unevaluable"] += 1
                 continue
-            if ratio is None:
+            if ratio is None or ratio == -self.hp.ctx.inf:  # unevaluable, or a bound of 0 met
                 self.counts["skipped_unevaluable"] += 1
                 continue
             self.counts["hp_evaluations"] += 1
@@ -195,7 +198,8 @@ class _Run:
             return None
         if rhs > 0:
             return lhs / rhs
-        return self.hp.ctx.inf if lhs > rhs else self.hp.ctx.mpf(1)
+        # a bound <= 0 that holds says nothing about tightness; one exceeded is a violation
+        return self.hp.ctx.inf if lhs > rhs else -self.hp.ctx.inf
 
     # -- stage 4: rigorous --------------------------------------------------------
     def rigorous(self, zq: list[Fraction], sizes) -> tuple[dict, Any, Any, str, Any] | None:

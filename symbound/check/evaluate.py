@@ -57,8 +57,9 @@ def evaluate_sides(lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBacke
 def float_ratios(lemma: Lemma, z: np.ndarray, sizes: Mapping[str, int]) -> np.ndarray:
     """lhs/rhs in float64 for a batch of vectors; ``-inf`` where evaluation failed.
 
-    Where the bound is not positive, the ratio is ``+inf`` if it is exceeded and 1 if
-    it is met with equality.
+    Where the bound is not positive, the ratio is ``+inf`` if it is exceeded (a
+    violation) and ``-inf`` otherwise (a bound of 0 met by 0 says nothing about
+    tightness).
     """
     with np.errstate(all="ignore"):
         inst = dict(lemma.space.build(z, sizes, F64))
@@ -67,7 +68,7 @@ def float_ratios(lemma: Lemma, z: np.ndarray, sizes: Mapping[str, int]) -> np.nd
         lhs = np.broadcast_to(np.asarray(lhs, dtype=float), z.shape[:-1])
         rhs = np.broadcast_to(np.asarray(rhs, dtype=float), z.shape[:-1])
         ratio = np.where(
-            rhs > 0, lhs / np.where(rhs > 0, rhs, 1.0), np.where(lhs > rhs, np.inf, 1.0)
+            rhs > 0, lhs / np.where(rhs > 0, rhs, 1.0), np.where(lhs > rhs, np.inf, -np.inf)
         )
         return np.where(np.isfinite(lhs) & np.isfinite(rhs), ratio, -np.inf)
 

@@ -43,6 +43,7 @@ __all__ = [
     "Provenance",
     "Quantity",
     "Variable",
+    "expr_quantity",
 ]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
@@ -131,6 +132,25 @@ class Quantity:
     text: str
     latex: str
     evaluate: Callable[[Mapping[str, Any], AbstractBackend], Any] = field(compare=False)
+
+
+def expr_quantity(expr: sp.Expr) -> Quantity:
+    r"""A quantity that is a SymPy expression in the instance's parameters (e.g. ``H*eps``).
+
+    >>> from symbound.notation import H, eps
+    >>> q = expr_quantity(H * eps)
+    >>> q.text, q.latex
+    ('H*ε', 'H \\varepsilon')
+    """
+    from symbound.numeric.expr import compile_expr
+
+    compiled = compile_expr(expr)
+
+    def evaluate(inst, backend):
+        values = {k: (v[()] if getattr(v, "ndim", None) == 0 else v) for k, v in inst.items()}
+        return compiled(values, backend)
+
+    return Quantity(to_text(expr), to_latex(expr), evaluate)
 
 
 @dataclass(frozen=True)

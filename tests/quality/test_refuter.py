@@ -18,7 +18,36 @@ from symbound.notation import eps, g, n, t, theta
 from tests.helpers import matrix, max_abs, mean_res, midpoint_res, mp_softmax_rows, q, sub
 
 CAT = load_catalogue()
-TRUE_CLAIMS = [k for k in CAT if k != "as25.lemma4.1"]
+
+#: Claims that are false (paper-math.md §6-§8, and the entrywise readings of §4.1).
+EXPECTED_REFUTED = {
+    "as25.lemma4.1",
+    "as25.lemma5.1.step-entrywise-exp",
+    "as25.lemma5.1.seeds-entrywise",
+    "as25.lemma5.2.line442",
+    "as25.eps-ell.entrywise",
+    "as25.lemma-c.1.literal",
+    "as25.eps0.relative",
+    "as25.norm-growth.entrywise",
+}
+#: True claims whose bound is attained or approached: the search must get there.
+TIGHT = {
+    "as25.lemma4.1.corrected",
+    "as25.res-norm-lipschitz",
+    "as25.mean-res",
+    "as25.exp-perturbation",
+    "as25.softmax-relative",
+    "as25.softmax-l1",
+    "as25.balanced-near-uniform",
+    "as25.lemma5.1.step-matrix-exp",
+    "as25.lemma5.2.line442.corrected",
+    "as25.eps-ell",
+    "as25.eps-ell.entrywise.corrected",
+    "as25.norm-growth",
+    "as25.norm-growth.entrywise.corrected",
+    "as25.identity-baseline",
+}
+TRUE_CLAIMS = [k for k in CAT if k not in EXPECTED_REFUTED]
 
 
 def verify_res_witness(witness, constant, center=midpoint_res):
@@ -49,14 +78,25 @@ def test_lemma_4_1_is_refuted_for_every_seed(seed):
 
 @pytest.mark.parametrize("key", TRUE_CLAIMS)
 @pytest.mark.parametrize("seed", [0, 7])
-def test_true_claims_are_never_refuted_and_come_close_to_tight(key, seed):
+def test_true_claims_are_never_refuted_and_tight_ones_come_close(key, seed):
     result = check(CAT[key], seed=seed, samples=800)
     assert result.verdict is Verdict.SURVIVED, result.summary()
     sup = result.sup
     ratio = mpmath.mpf(sup.ratio)
     assert ratio <= 1 + mpmath.mpf(10) ** -20
-    # every one of these bounds is tight (attained or approached): the search gets there
-    assert sup.equality or abs(mpmath.mpf(sup.gap)) < 1e-6, result.summary()
+    if key in TIGHT:  # attained or approached: the search gets there
+        assert sup.equality or abs(mpmath.mpf(sup.gap)) < 1e-6, result.summary()
+    else:
+        assert ratio > 0.2, result.summary()  # the search still gets somewhere
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_REFUTED))
+def test_false_claims_are_refuted_with_a_rigorous_witness(key):
+    result = check(CAT[key], seed=0, samples=800)
+    assert result.verdict is Verdict.REFUTED, result.summary()
+    assert result.witness.method in (
+        "exact rational arithmetic",
+    ) or result.witness.method.startswith("Arb ball arithmetic")
 
 
 def test_softmax_relative_bound_is_seen_to_be_tight_only_at_high_precision():
