@@ -25,6 +25,7 @@ from types import MappingProxyType
 
 from symbound._resources import derivations_package
 from symbound.errors import InvalidLemmaError, UnknownLemmaError
+from symbound.lemmas.experiment import Experiment, Remark
 from symbound.lemmas.model import Lemma
 
 __all__ = ["DERIVATIONS_PACKAGE", "Catalogue", "load_catalogue"]
@@ -34,9 +35,19 @@ DERIVATIONS_PACKAGE = "symbound.derivations"
 
 
 class Catalogue(Mapping[str, Lemma]):
-    """An immutable mapping from keys to lemmas, in the order the sources list them."""
+    """An immutable mapping from keys to lemmas, in the order the sources list them.
 
-    def __init__(self, lemmas: tuple[Lemma, ...], sources: Mapping[str, str]):
+    ``experiments`` maps keys to the sources' reproducible experiments, ``remarks`` to
+    statements recorded but not checkable by evaluation.
+    """
+
+    def __init__(
+        self,
+        lemmas: tuple[Lemma, ...],
+        sources: Mapping[str, str],
+        experiments: tuple[Experiment, ...] = (),
+        remarks: tuple[Remark, ...] = (),
+    ):
         by_key: dict[str, Lemma] = {}
         for lemma in lemmas:
             if lemma.key in by_key:
@@ -52,12 +63,20 @@ class Catalogue(Mapping[str, Lemma]):
                 )
         self._lemmas = MappingProxyType(by_key)
         self.sources = MappingProxyType(dict(sources))
+        found: dict[str, Experiment] = {}
+        for exp in experiments:
+            if exp.key in found or exp.key in by_key:
+                raise InvalidLemmaError(f"duplicate key {exp.key!r} (an experiment)")
+            found[exp.key] = exp
+        self.experiments = MappingProxyType(found)
+        self.remarks = MappingProxyType({r.key: r for r in remarks})
 
     def __getitem__(self, key: str) -> Lemma:
         try:
             return self._lemmas[key]
         except KeyError:
-            close = difflib.get_close_matches(key, list(self._lemmas), n=3, cutoff=0.5)
+            known = [*self._lemmas, *self.experiments]
+            close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
             names = [repr(c) for c in close]
             if len(names) > 1:
                 names = [", ".join(names[:-1]) + " or " + names[-1]]
@@ -71,6 +90,10 @@ class Catalogue(Mapping[str, Lemma]):
 
     def __len__(self) -> int:
         return len(self._lemmas)
+
+    def source_of(self, key: str) -> str:
+        """The derivation module a lemma or experiment comes from."""
+        return self.sources[key]
 
     def corrections_of(self, key: str) -> tuple[Lemma, ...]:
         """The lemmas that correct ``key``."""
@@ -86,11 +109,21 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
         else importlib.import_module(package)
     )
     lemmas: list[Lemma] = []
+    experiments: list[Experiment] = []
+    remarks: list[Remark] = []
     sources: dict[str, str] = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{package}.{info.name}")
+        for exp in getattr(module, "EXPERIMENTS", ()):
+            if not isinstance(exp, Experiment):
+                raise InvalidLemmaError(f"{module.__name__}.EXPERIMENTS holds {type(exp).__name__}")
+            experiments.append(exp)
+            sources.setdefault(exp.key, module.__name__)
+        for remark in getattr(module, "REMARKS", ()):
+            remarks.append(remark)
+            sources.setdefault(remark.key, module.__name__)
         found = getattr(module, "LEMMAS", None)
         if found is None:
             continue
@@ -99,4 +132,4 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
                 raise InvalidLemmaError(f"{module.__name__}.LEMMAS holds {type(lemma).__name__}")
             lemmas.append(lemma)
             sources.setdefault(lemma.key, module.__name__)
-    return Catalogue(tuple(lemmas), sources)
+    return Catalogue(tuple(lemmas), sources, tuple(experiments), tuple(remarks))
