@@ -1325,3 +1325,150 @@ LEMMAS = (
     COLLAPSE_ONE_LAYER,
     THEOREM_5_3,
 )
+
+# == Composition through depth ===========================================================
+# Per-layer recurrences from the lemmas above, composed into closed forms for symbolic
+# depth L (symbound.compose); the regime tables solve them for eta.
+
+from symbound.compose import STEP, ComposedBound, Recurrence  # noqa: E402
+
+_depth_parameters = (
+    Parameter(eta, sp.Interval.open(0, sp.oo), "a bound on every W_V (row-sum)"),
+    Parameter(phi0, sp.Interval.open(0, sp.oo), "a bound on the input (row-sum)"),
+    Parameter(H, sp.Range(1, sp.oo), "heads per layer"),
+    Parameter(L, sp.Range(0, sp.oo), "layers"),
+)
+
+NORM_GROWTH_L = ComposedBound(
+    key="as25.phi-L",
+    title="Norm after L layers",
+    quantity="‖X^(L)‖_∞",
+    quantity_latex=r"\|X^{(L)}\|_\infty",
+    recurrence=Recurrence(q=1 + H * eta, b=0, initial=phi0),
+    parameters=_depth_parameters,
+    uses=("as25.norm-growth",),
+)
+
+EPS_L = ComposedBound(
+    key="as25.eps-L",
+    title="Per-layer deviation eps_L = 2 eta phi_L",
+    quantity="largest token difference of a head of layer L+1",
+    quantity_latex=r"\max_{h,i,k} \|\mathrm{SAtt}_{L+1,h}(X^{(L)})_i"
+    r" - \mathrm{SAtt}_{L+1,h}(X^{(L)})_k\|_\infty",
+    recurrence=NORM_GROWTH_L.recurrence,
+    post=2 * eta * sp.Symbol("x_L", nonnegative=True),
+    parameters=_depth_parameters,
+    uses=("as25.eps-ell", "as25.norm-growth"),
+)
+
+IDENTITY_BASELINE_L = ComposedBound(
+    key="as25.identity-baseline-L",
+    title="Distance to the identity after L layers",
+    quantity="‖S(X) − X‖_∞",
+    quantity_latex=r"\|S(X) - X\|_\infty",
+    recurrence=Recurrence(q=1, b=H * eta * phi0 * (1 + H * eta) ** (STEP - 1), initial=0),
+    parameters=_depth_parameters,
+    uses=("as25.identity-baseline", "as25.norm-growth"),
+    envelope=L * H * sp.exp(L * H * eta) * eta * phi0,
+)
+
+COLLAPSE_L = ComposedBound(
+    key="as25.collapse-L",
+    title="Distance to one uniform-attention layer after L layers",
+    quantity="‖S(X) − S′(X)‖_∞",
+    quantity_latex=r"\|S(X) - S'(X)\|_\infty",
+    recurrence=Recurrence(
+        q=1 + H * eta,
+        b=H * eta * (kappa / beta) * phi0**3 * (1 + H * eta) ** (3 * (STEP - 1)),
+        initial=0,
+    ),
+    parameters=(
+        *_depth_parameters,
+        Parameter(kappa, sp.Interval.open(0, sp.oo), "a bound on every ||W_Q W_K^T||_max"),
+        Parameter(beta, sp.Interval.open(0, sp.oo), "logit normalisation"),
+    ),
+    uses=("as25.collapse-one-layer", "as25.balanced-near-uniform", "as25.norm-growth"),
+    envelope=L * H * eta * (kappa * phi0**2 / beta) * (1 + H * eta) ** (3 * L) * phi0,
+    notes="D_l <= (1 + H eta) D_(l-1) + H eta delta_l rho_(l-1), delta_l <= kappa phi_(l-1)^2/"
+    "beta, rho_(l-1) <= phi_(l-1) (paper-math.md §7 N3); the closed form is sharper than the "
+    "envelope L H eta (kappa phi0^2/beta)(1+H eta)^(3L) phi0",
+)
+
+COMPOSED = (NORM_GROWTH_L, EPS_L, IDENTITY_BASELINE_L, COLLAPSE_L)
+
+# == The appendix: which tables, with which settings ======================================
+
+from symbound.appendix.spec import (  # noqa: E402
+    AppendixSpec,
+    RegimeTable,
+    ThresholdComparison,
+)
+
+_LAYERS = (1, 2, 4, 8, 16, 32, 64, 128)
+_HEADS = (1, 4, 8, 16)
+
+# The entrywise reading of the trade-off: entries of X at most phi = 1, of every weight
+# matrix at most eta; then the row-sum bounds N3 uses are phi0 = d, eta_V = d eta and
+# kappa = d eta^2 (W_Q, W_K in R^(d x d)), with beta = sqrt(d), and the collapse
+# distance is taken relative to ||X||, i.e. at most tau * phi0.
+_ENTRYWISE_COLLAPSE = COLLAPSE_L.substitute(
+    {eta: d * eta, kappa: d * eta**2, phi0: d, beta: sp.sqrt(d)},
+    key="as25.collapse-L.entrywise",
+    title="Distance to one layer, all weight entries at most eta",
+)
+
+APPENDIX = AppendixSpec(
+    paper=PAPER,
+    title="Alman and Song 2025: claims, corrections and parameter regimes",
+    regime_tables=(
+        RegimeTable(
+            key="collapse-regime",
+            title="Layer-collapse regime",
+            caption=(
+                "Largest eta (row-sum bound on every value matrix) for which the network is "
+                "within tau = 1/10 of ONE uniform-attention layer, by the composed N3 bound, "
+                "with phi0 = 1 and kappa/beta = 1. Every printed value is proved feasible "
+                "(rounded down); the JSON holds the certified brackets [lo, hi]."
+            ),
+            bound=COLLAPSE_L,
+            fixed={"phi0": 1, "kappa": 1, "beta": 1},
+            tau=sp.Rational(1, 10),
+            rows=_LAYERS,
+            cols=_HEADS,
+        ),
+        RegimeTable(
+            key="eps-regime",
+            title="Per-layer deviation regime",
+            caption=(
+                "Largest eta with eps_L = 2 eta phi0 (1 + H eta)^L <= tau = 1/10 at phi0 = 1 "
+                "(row-sum reading). Every printed value is proved feasible (rounded down)."
+            ),
+            bound=EPS_L,
+            fixed={"phi0": 1},
+            tau=sp.Rational(1, 10),
+            rows=_LAYERS,
+            cols=_HEADS,
+        ),
+    ),
+    comparison=ThresholdComparison(
+        key="tradeoff",
+        title="Expressivity against complexity",
+        caption=(
+            "Entrywise reading: entries of X at most 1 and of every weight at most eta. Fast "
+            "attention (Alman and Song 2023) needs B = d eta = o(sqrt(log n)); the column "
+            "eta_fast uses B = sqrt(ln n) as a nominal boundary (constant 1 is ours). eta_collapse "
+            "is the certified largest eta at which an L = 12, H = 12 network is within "
+            "tau = 1/10 (relative) of one layer (composed N3 bound with phi0 = d, eta_V = d eta, "
+            "kappa = d eta^2, beta = sqrt(d)). 'yes' means every eta that allows fast attention "
+            "collapses the network (proved: eta_fast <= lo)."
+        ),
+        rows=tuple(
+            {"n": 2**e, "d": dim} for dim in (16, 64, 128) for e in (8, 10, 12, 14, 16, 18, 20)
+        ),
+        threshold_label="eta_fast",
+        threshold=sp.sqrt(sp.log(n)) / d,
+        bound=_ENTRYWISE_COLLAPSE,
+        bound_values={"H": 12, "L": 12},
+        tau=sp.Rational(1, 10) * d,
+    ),
+)

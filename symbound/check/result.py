@@ -51,7 +51,7 @@ def instance_to_json(inst: Mapping[str, Any]) -> dict[str, Any]:
             return v
         return exact_string(v)
 
-    return {k: enc(inst[k]) for k in sorted(inst)}
+    return {k: enc(v) for k, v in inst.items()}  # sizes first, then parameters, then arrays
 
 
 def _short(v: Any) -> str:

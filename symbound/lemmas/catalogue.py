@@ -22,6 +22,7 @@ import importlib
 import pkgutil
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import Any
 
 from symbound._resources import derivations_package
 from symbound.errors import InvalidLemmaError, UnknownLemmaError
@@ -47,6 +48,8 @@ class Catalogue(Mapping[str, Lemma]):
         sources: Mapping[str, str],
         experiments: tuple[Experiment, ...] = (),
         remarks: tuple[Remark, ...] = (),
+        composed: tuple[Any, ...] = (),
+        appendices: Mapping[str, Any] | None = None,
     ):
         by_key: dict[str, Lemma] = {}
         for lemma in lemmas:
@@ -70,6 +73,10 @@ class Catalogue(Mapping[str, Lemma]):
             found[exp.key] = exp
         self.experiments = MappingProxyType(found)
         self.remarks = MappingProxyType({r.key: r for r in remarks})
+        #: composed bounds (symbound.compose.ComposedBound) by key
+        self.composed = MappingProxyType({c.key: c for c in composed})
+        #: appendix specifications by the module that declares them
+        self.appendices = MappingProxyType(dict(appendices or {}))
 
     def __getitem__(self, key: str) -> Lemma:
         try:
@@ -111,6 +118,8 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
     lemmas: list[Lemma] = []
     experiments: list[Experiment] = []
     remarks: list[Remark] = []
+    composed: list[Any] = []
+    appendices: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -124,6 +133,11 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
         for remark in getattr(module, "REMARKS", ()):
             remarks.append(remark)
             sources.setdefault(remark.key, module.__name__)
+        for bound in getattr(module, "COMPOSED", ()):
+            composed.append(bound)
+            sources.setdefault(bound.key, module.__name__)
+        if getattr(module, "APPENDIX", None) is not None:
+            appendices[module.__name__] = module.APPENDIX
         found = getattr(module, "LEMMAS", None)
         if found is None:
             continue
@@ -132,4 +146,6 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
                 raise InvalidLemmaError(f"{module.__name__}.LEMMAS holds {type(lemma).__name__}")
             lemmas.append(lemma)
             sources.setdefault(lemma.key, module.__name__)
-    return Catalogue(tuple(lemmas), sources, tuple(experiments), tuple(remarks))
+    return Catalogue(
+        tuple(lemmas), sources, tuple(experiments), tuple(remarks), tuple(composed), appendices
+    )

@@ -55,6 +55,7 @@ __all__ = [
     "ExactBackend",
     "Float64Backend",
     "MpmathBackend",
+    "ball_endpoints",
     "get_backend",
     "to_fraction",
 ]
@@ -98,6 +99,23 @@ def to_fraction(x: Any) -> Fraction:
     if isinstance(x, numbers.Rational):
         return Fraction(x.numerator, x.denominator)
     raise TypeError(f"cannot convert {type(x).__name__} to an exact rational")
+
+
+def ball_endpoints(ball) -> tuple[Fraction, Fraction]:
+    """The exact endpoints ``mid - rad`` and ``mid + rad`` of an Arb ball, as Fractions.
+
+    >>> import flint
+    >>> ball_endpoints(flint.arb(1, 0.5))[0] <= Fraction(1, 2)
+    True
+    """
+
+    def exact(x) -> Fraction:
+        man, exp = x.man_exp()
+        man, exp = int(man), int(exp)
+        return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+    mid, rad = exact(ball.mid()), exact(ball.rad().mid())
+    return mid - rad, mid + rad
 
 
 def _object_array(values, shape) -> Array:
@@ -238,7 +256,8 @@ class Float64Backend(AbstractBackend):
     name: ClassVar[str] = "float64"
 
     def number(self, x):
-        return float(to_fraction(x)) if isinstance(x, str) else float(x)
+        # np.float64, not float: division by zero gives inf (under errstate), no exception
+        return np.float64(float(to_fraction(x)) if isinstance(x, str) else float(x))
 
     def asarray(self, x):
         if isinstance(x, np.ndarray) and x.dtype != object:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -50,14 +51,40 @@ def free_names(expr: sp.Basic) -> frozenset[str]:
 
 
 def _pow_int(x, k: int, backend: AbstractBackend):
+    """x**k by repeated squaring (log k products; each an enclosure on balls, never nan)."""
     if k == 0:
         return backend.number(1)
-    base = x
     with backend.scope():
-        result = None
-        for _ in range(abs(k)):
-            result = base if result is None else result * base
+        result, base, e = None, x, abs(k)
+        while e:
+            if e & 1:
+                result = base if result is None else result * base
+            e >>= 1
+            if e:
+                base = base * base
         return backend.number(1) / result if k < 0 else result
+
+
+def _integer_value(e) -> int | None:
+    """``e`` as a Python int if it is exactly an integer (any backend's scalar), else None."""
+    if isinstance(e, np.ndarray):
+        if e.ndim:
+            return None
+        e = e[()]
+    if isinstance(e, int | np.integer) and not isinstance(e, bool):
+        return int(e)
+    if isinstance(e, Fraction):
+        return int(e) if e.denominator == 1 else None
+    if isinstance(e, float | np.floating):
+        return int(e) if float(e).is_integer() and abs(e) < 2**53 else None
+    if hasattr(e, "is_exact"):  # an Arb ball (it also has an _mpf_ attribute)
+        if e.is_exact() and e.is_integer():
+            man, exp = e.mid().man_exp()
+            return int(man) << int(exp)
+        return None
+    if hasattr(e, "_mpf_"):
+        return int(e) if e == int(e) else None
+    return None
 
 
 def compile_expr(expr: sp.Basic) -> Evaluator:
@@ -114,7 +141,16 @@ def _compile(e: sp.Basic) -> Evaluator:
             ki = int(k.p)
             return lambda v, b: _pow_int(b.sqrt(base(v, b)), ki, b)
         expo = _compile(k)
-        return lambda v, b: b.exp(expo(v, b) * b.log(base(v, b)))
+
+        def power(v, b):
+            x, e = base(v, b), expo(v, b)
+            whole = _integer_value(e)
+            if whole is not None:  # exact integer exponent: repeated squaring, exact if x is
+                return _pow_int(x, whole, b)
+            with b.scope():
+                return b.exp(e * b.log(x))
+
+        return power
     if isinstance(e, sp.Abs):
         inner = _compile(e.args[0])
         return lambda v, b: b.abs(inner(v, b))

@@ -1,0 +1,199 @@
+"""Building an appendix's data: every check, bracket and experiment it reports.
+
+:func:`build_appendix` runs, for the paper whose derivation module declares an
+``APPENDIX``:
+
+1. :func:`~symbound.check.check` on every claim of the paper, each statement as
+   given followed by its corrections;
+2. the certified :math:`\\eta_{\\max}` brackets of every regime table (and the
+   symbolic bracket for symbolic depth);
+3. the threshold comparison (the expressivity--complexity trade-off);
+4. the prior work: the other sources' lemmas (checked), experiments (run) and
+   remarks (listed, not checkable);
+5. the exact verification of every composed closed form against its recurrence.
+
+Everything is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from symbound.appendix.spec import AppendixSpec, RegimeTable, ThresholdComparison
+from symbound.check.checker import check_many
+from symbound.check.result import CheckResult, exact_string
+from symbound.compose import ComposedBound, verify_closed_form
+from symbound.errors import UsageError
+from symbound.lemmas.catalogue import Catalogue, load_catalogue
+from symbound.lemmas.experiment import Experiment, ExperimentResult, Remark, run_experiment
+from symbound.lemmas.model import Form, Lemma
+from symbound.numeric.backends import ArbBackend, ball_endpoints
+from symbound.numeric.expr import compile_expr
+from symbound.regimes import RegimeResult, SymbolicBracket, eta_max, symbolic_bracket
+from symbound.versions import versions
+
+__all__ = ["AppendixData", "ClaimRow", "ComparisonRow", "RegimeGrid", "build_appendix"]
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    lemma: Lemma
+    result: CheckResult
+    is_correction: bool
+
+
+@dataclass(frozen=True)
+class RegimeGrid:
+    spec: RegimeTable
+    cells: Mapping[tuple[int, int], RegimeResult]
+    symbolic: SymbolicBracket
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    values: Mapping[str, int]
+    threshold_lo: str
+    threshold_hi: str
+    bracket: RegimeResult
+    verdict: str
+
+
+@dataclass(frozen=True)
+class AppendixData:
+    spec: AppendixSpec
+    claims: tuple[ClaimRow, ...]
+    regimes: tuple[RegimeGrid, ...]
+    comparison: tuple[ComparisonRow, ...]
+    prior_checks: tuple[tuple[Lemma, CheckResult], ...]
+    experiments: tuple[tuple[Experiment, ExperimentResult], ...]
+    remarks: tuple[Remark, ...]
+    composed: tuple[tuple[ComposedBound, Mapping[str, Any]], ...]
+    settings: Mapping[str, Any]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+def _ordered_claims(lemmas: Sequence[Lemma], cat: Catalogue) -> list[tuple[Lemma, bool]]:
+    """Each statement (as stated, or supporting) followed by its corrections."""
+    keys = {lemma.key for lemma in lemmas}
+    out: list[tuple[Lemma, bool]] = []
+    for lemma in lemmas:
+        if lemma.form is Form.CORRECTED and lemma.corrects in keys:
+            continue
+        out.append((lemma, lemma.form is Form.CORRECTED))
+        out.extend((c, True) for c in cat.corrections_of(lemma.key) if c.key in keys)
+    return out
+
+
+def _regime_grid(spec: RegimeTable) -> RegimeGrid:
+    cells = {}
+    for L_ in spec.rows:
+        for H_ in spec.cols:
+            values = {**spec.fixed, spec.row_name: L_, spec.col_name: H_}
+            cells[L_, H_] = eta_max(spec.bound, values, spec.tau)
+    fixed = {sp.Symbol(k, positive=True): v for k, v in spec.fixed.items()}
+    closed = spec.bound.closed_form.subs(
+        {
+            s: v
+            for s in spec.bound.closed_form.free_symbols
+            for k, v in fixed.items()
+            if s.name == k.name
+        }
+    )
+    bracket = symbolic_bracket(closed, spec.tau)
+    if bracket.lower is None and spec.bound.envelope is not None:
+        envelope = spec.bound.envelope.subs(
+            {
+                s: v
+                for s in spec.bound.envelope.free_symbols
+                for k, v in fixed.items()
+                if s.name == k.name
+            }
+        )
+        bracket = SymbolicBracket(symbolic_bracket(envelope, spec.tau).lower, None)
+    return RegimeGrid(spec, cells, bracket)
+
+
+def _comparison(spec: ThresholdComparison) -> list[ComparisonRow]:
+    arb = ArbBackend(prec=128)
+    threshold = compile_expr(spec.threshold)
+    rows = []
+    for row in spec.rows:
+        tau = spec.tau.subs({s: row[s.name] for s in spec.tau.free_symbols})
+        bracket = eta_max(spec.bound, {**spec.bound_values, **row}, tau)
+        ball = threshold(dict(row), arb)
+        with arb.scope():
+            if bool(ball <= arb.number(bracket.lo)):
+                verdict = "yes"
+            elif bracket.hi is not None and bool(ball > arb.number(bracket.hi)):
+                verdict = "no"
+            else:
+                verdict = "undecided"
+        lo, hi = ball_endpoints(ball)
+        rows.append(ComparisonRow(dict(row), exact_string(lo), exact_string(hi), bracket, verdict))
+    return rows
+
+
+def build_appendix(
+    cat: Catalogue | None = None,
+    *,
+    seed: int = 0,
+    samples: int = 2000,
+    dps: int = 50,
+    paper: str | None = None,
+    executor=None,
+) -> AppendixData:
+    """Run everything the appendix of ``paper`` (a derivation module) reports.
+
+    The checks run through ``executor`` (a ``concurrent.futures`` executor) when one
+    is given; the results do not depend on it.
+    """
+    cat = cat or load_catalogue()
+    if not cat.appendices:
+        raise UsageError("no derivation module declares an APPENDIX")
+    if paper is None:
+        paper = next(iter(cat.appendices))
+    if paper not in cat.appendices:
+        raise UsageError(
+            f"no appendix for {paper!r}; choose one of {', '.join(sorted(cat.appendices))}"
+        )
+    spec = cat.appendices[paper]
+    own = [lemma for key, lemma in cat.items() if cat.source_of(key) == paper]
+    ordered = _ordered_claims(own, cat)
+    others = [lemma for key, lemma in cat.items() if cat.source_of(key) != paper]
+    results = check_many(
+        [lemma for lemma, _ in ordered] + others,
+        executor=executor,
+        seed=seed,
+        samples=samples,
+        dps=dps,
+    )
+    claims = tuple(
+        ClaimRow(lemma, result, is_correction)
+        for (lemma, is_correction), result in zip(ordered, results, strict=False)
+    )
+    prior_checks = tuple(zip(others, results[len(ordered) :], strict=True))
+    regimes = tuple(_regime_grid(t) for t in spec.regime_tables)
+    comparison = tuple(_comparison(spec.comparison)) if spec.comparison else ()
+    experiments = tuple(
+        (e, run_experiment(e, seed=seed, dps=dps)) for e in cat.experiments.values()
+    )
+    composed = tuple(
+        (bound, verify_closed_form(bound, depths=50, seed=seed)) for bound in cat.composed.values()
+    )
+    settings = {"seed": seed, "samples": samples, "dps": dps, "versions": versions()}
+    return AppendixData(
+        spec=spec,
+        claims=claims,
+        regimes=regimes,
+        comparison=comparison,
+        prior_checks=prior_checks,
+        experiments=experiments,
+        remarks=tuple(cat.remarks.values()),
+        composed=composed,
+        settings=settings,
+        sources=dict(cat.sources),
+    )

@@ -1,0 +1,373 @@
+r"""Writing an appendix: LaTeX tables through Jinja templates, JSON beside each, atomically.
+
+Every file is rendered in memory first; only when all of them exist are they
+written, each to a temporary file in the target folder that is then renamed over
+the final name (``os.replace``), so a reader never sees half a file and a failure
+leaves the previous appendix intact.  Output is deterministic: no dates, sorted
+JSON keys, numbers formatted with a fixed number of digits.
+
+Printed :math:`\eta_{\max}` values are the proved-feasible ends of their brackets,
+rounded *down*, so every printed number is itself feasible.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from decimal import ROUND_FLOOR, Decimal, localcontext
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from symbound.appendix.build import AppendixData
+from symbound.check.result import Evaluation, exact_string
+from symbound.notation import to_latex
+from symbound.render.latex import environment
+from symbound.render.tex import tex_escape
+
+__all__ = ["floor_significant", "render_appendix", "write_appendix"]
+
+
+def floor_significant(q: Fraction, digits: int = 4) -> str:
+    """``q`` rounded down to ``digits`` significant digits, as a decimal string.
+
+    >>> floor_significant(Fraction(2, 3)), floor_significant(Fraction(1, 81000), 3)
+    ('0.6666', '0.0000123')
+    """
+    if q <= 0:
+        return "0"
+    exponent = math.floor(math.log10(q))
+    if Fraction(10) ** exponent > q:  # log10 rounding at exact powers
+        exponent -= 1
+    elif Fraction(10) ** (exponent + 1) <= q:
+        exponent += 1
+    quantum = Decimal(1).scaleb(exponent - digits + 1)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = Decimal(q.numerator) / Decimal(q.denominator)
+        return format(value.quantize(quantum, rounding=ROUND_FLOOR), "f")
+
+
+def _key(key: str) -> str:
+    """A catalogue key in typewriter type, breakable after its dots."""
+    return r"\texttt{" + tex_escape(key).replace(".", r".\allowbreak{}") + "}"
+
+
+def _short_witness(w: Evaluation, limit: int = 70) -> str:
+    parts = []
+    for name, value in w.instance_json.items():
+        text = f"{name}={value}" if not isinstance(value, list) else f"{name}={_compact(value)}"
+        parts.append(text)
+    full = " ".join(parts)
+    if len(full) <= limit:
+        return full
+    scalars = [f"{k}={v}" for k, v in w.instance_json.items() if not isinstance(v, list)]
+    return " ".join(scalars) + " (matrices in the JSON)"
+
+
+def _compact(value) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(_compact(v) for v in value) + ")"
+    return str(value)
+
+
+def _short_number(text: str) -> str:
+    """An exact rational or a ball, shortened for a table cell."""
+    if text.startswith("["):
+        return text.split(" +/-")[0].lstrip("[")[:12]
+    if len(text) > 14:
+        try:
+            return f"{float(Fraction(text)):.6g}"
+        except (ValueError, ZeroDivisionError):
+            return text[:14]
+    return text
+
+
+def _evidence(result) -> str:
+    if result.witness is not None:
+        w = result.witness
+        how = "exact" if w.method.startswith("exact") else "Arb balls"
+        return (
+            f"witness {_short_witness(w)}: lhs = {_short_number(w.lhs)} > rhs = "
+            f"{_short_number(w.rhs)} ({how})"
+        )
+    return result.tightness
+
+
+def _claims_context(data: AppendixData) -> dict[str, Any]:
+    rows = []
+    for row in data.claims:
+        lemma, result = row.lemma, row.result
+        rows.append(
+            {
+                "key": _key(lemma.key),
+                "title": tex_escape(lemma.title),
+                "conclusion": lemma.conclusion.latex,
+                "form": tex_escape(lemma.form.value),
+                "provenance": tex_escape(lemma.provenance.value),
+                "verdict": result.verdict.value,
+                "evidence": tex_escape(_evidence(result)),
+                "correction": row.is_correction,
+            }
+        )
+    return {"rows": rows}
+
+
+def _regime_context(grid) -> dict[str, Any]:
+    spec = grid.spec
+    body = []
+    for L_ in spec.rows:
+        body.append(
+            {
+                "label": str(L_),
+                "cells": [floor_significant(grid.cells[L_, H_].lo) for H_ in spec.cols],
+            }
+        )
+    symbolic = []
+    if grid.symbolic.lower is not None:
+        symbolic.append(r"\eta_{\max} \ge " + to_latex(grid.symbolic.lower))
+    if grid.symbolic.upper is not None:
+        symbolic.append(r"\eta_{\max} \le " + to_latex(grid.symbolic.upper))
+    return {
+        "title": tex_escape(spec.title),
+        "caption": tex_escape(spec.caption),
+        "label": spec.key,
+        "row_name": spec.row_name,
+        "col_name": spec.col_name,
+        "cols": [str(c) for c in spec.cols],
+        "body": body,
+        "closed_form": to_latex(spec.bound.closed_form),
+        "symbolic": symbolic,
+        "uses": ", ".join(_key(k) for k in spec.bound.uses),
+    }
+
+
+def _comparison_context(data: AppendixData) -> dict[str, Any]:
+    spec = data.spec.comparison
+    rows = []
+    for row in data.comparison:
+        n_ = row.values.get("n")
+        exponent = int(math.log2(n_)) if n_ and n_ & (n_ - 1) == 0 else None
+        rows.append(
+            {
+                "n": f"2^{{{exponent}}}" if exponent is not None else str(n_),
+                "d": str(row.values.get("d")),
+                "threshold": floor_significant(Fraction(row.threshold_lo)),
+                "collapse": floor_significant(row.bracket.lo),
+                "verdict": row.verdict,
+            }
+        )
+    return {
+        "title": tex_escape(spec.title),
+        "caption": tex_escape(spec.caption),
+        "label": spec.key,
+        "threshold_label": tex_escape(spec.threshold_label),
+        "threshold": to_latex(spec.threshold),
+        "rows": rows,
+    }
+
+
+def _prior_context(data: AppendixData) -> dict[str, Any]:
+    rows = []
+    for lemma, result in data.prior_checks:
+        rows.append(
+            {
+                "source": tex_escape(lemma.citation.source),
+                "key": _key(lemma.key),
+                "title": tex_escape(lemma.title),
+                "kind": "lemma",
+                "verdict": result.verdict.value,
+                "evidence": tex_escape(_evidence(result)),
+            }
+        )
+    for experiment, result in data.experiments:
+        rows.append(
+            {
+                "source": tex_escape(experiment.citation.source),
+                "key": _key(result.key),
+                "title": tex_escape(experiment.title),
+                "kind": "experiment",
+                "verdict": result.verdict,
+                "evidence": tex_escape(result.summary),
+            }
+        )
+    for remark in data.remarks:
+        rows.append(
+            {
+                "source": tex_escape(remark.citation.source),
+                "key": _key(remark.key),
+                "title": tex_escape(remark.title),
+                "kind": "remark",
+                "verdict": "not checkable",
+                "evidence": tex_escape(remark.unchecked_because),
+            }
+        )
+    return {"rows": rows}
+
+
+def _composition_context(data: AppendixData) -> dict[str, Any]:
+    rows = []
+    for bound, record in data.composed:
+        rows.append(
+            {
+                "key": _key(bound.key),
+                "quantity": f"${bound.quantity_latex}$"
+                if bound.quantity_latex
+                else tex_escape(bound.quantity),
+                "closed_form": to_latex(bound.closed_form),
+                "uses": ", ".join(_key(k) for k in bound.uses),
+                "verified": "exact, L = 0..50" if record["agree"] else "MISMATCH",
+            }
+        )
+    return {"rows": rows}
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _files(data: AppendixData) -> dict[str, str]:
+    env = environment()
+    settings = dict(data.settings)
+    files: dict[str, str] = {}
+    files["claims.tex"] = env.get_template("appendix/claims.tex.j2").render(**_claims_context(data))
+    files["claims.json"] = _json(
+        {
+            "settings": settings,
+            "claims": [
+                {
+                    "key": row.lemma.key,
+                    "form": row.lemma.form.value,
+                    "corrects": row.lemma.corrects,
+                    "provenance": row.lemma.provenance.value,
+                    "citation": str(row.lemma.citation),
+                    "statement": row.lemma.statement_text,
+                    "result": row.result.to_dict(),
+                }
+                for row in data.claims
+            ],
+        }
+    )
+    names = ["claims"]
+    for grid in data.regimes:
+        files[f"{grid.spec.key}.tex"] = env.get_template("appendix/regime.tex.j2").render(
+            **_regime_context(grid)
+        )
+        files[f"{grid.spec.key}.json"] = _json(
+            {
+                "settings": settings,
+                "bound": grid.spec.bound.key,
+                "closed_form": str(grid.spec.bound.closed_form),
+                "tau": exact_string(Fraction(int(grid.spec.tau.p), int(grid.spec.tau.q))),
+                "fixed": {k: str(v) for k, v in sorted(grid.spec.fixed.items())},
+                "symbolic_lower": None if grid.symbolic.lower is None else str(grid.symbolic.lower),
+                "symbolic_upper": None if grid.symbolic.upper is None else str(grid.symbolic.upper),
+                "cells": [
+                    {grid.spec.row_name: L_, grid.spec.col_name: H_, **r.to_dict()}
+                    for (L_, H_), r in sorted(grid.cells.items())
+                ],
+            }
+        )
+        names.append(grid.spec.key)
+    if data.spec.comparison is not None:
+        files["tradeoff.tex"] = env.get_template("appendix/tradeoff.tex.j2").render(
+            **_comparison_context(data)
+        )
+        files["tradeoff.json"] = _json(
+            {
+                "settings": settings,
+                "threshold": str(data.spec.comparison.threshold),
+                "bound": data.spec.comparison.bound.key,
+                "bound_closed_form": str(data.spec.comparison.bound.closed_form),
+                "rows": [
+                    {
+                        **{k: v for k, v in sorted(row.values.items())},
+                        "threshold": [row.threshold_lo, row.threshold_hi],
+                        "eta_max": row.bracket.to_dict(),
+                        "fast_implies_collapse": row.verdict,
+                    }
+                    for row in data.comparison
+                ],
+            }
+        )
+        names.append("tradeoff")
+    files["prior-work.tex"] = env.get_template("appendix/prior.tex.j2").render(
+        **_prior_context(data)
+    )
+    files["prior-work.json"] = _json(
+        {
+            "settings": settings,
+            "lemmas": [r.to_dict() for _, r in data.prior_checks],
+            "experiments": [r.to_dict() for _, r in data.experiments],
+            "remarks": [
+                {
+                    "key": r.key,
+                    "statement": r.statement,
+                    "citation": str(r.citation),
+                    "provenance": r.provenance.value,
+                    "unchecked_because": r.unchecked_because,
+                }
+                for r in data.remarks
+            ],
+        }
+    )
+    names.append("prior-work")
+    files["composition.tex"] = env.get_template("appendix/composition.tex.j2").render(
+        **_composition_context(data)
+    )
+    files["composition.json"] = _json(
+        {
+            "settings": settings,
+            "bounds": [
+                {"key": b.key, "closed_form": str(b.closed_form), "uses": list(b.uses), **rec}
+                for b, rec in data.composed
+            ],
+        }
+    )
+    names.append("composition")
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(settings["versions"].items()))
+    files["main.tex"] = env.get_template("appendix/main.tex.j2").render(
+        title=tex_escape(data.spec.title),
+        paper=tex_escape(data.spec.paper),
+        seed=settings["seed"],
+        samples=settings["samples"],
+        dps=settings["dps"],
+        versions=tex_escape(versions),
+        parts=names,
+    )
+    return files
+
+
+def render_appendix(data: AppendixData) -> Mapping[str, str]:
+    """Every file of the appendix, by name, rendered in memory."""
+    return _files(data)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_appendix(data: AppendixData, out: Path | str) -> list[Path]:
+    """Render every file, then write each atomically into ``out``; return their paths."""
+    files = _files(data)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in sorted(files.items()):
+        path = out / name
+        _atomic_write(path, text)
+        written.append(path)
+    return written
