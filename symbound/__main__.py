@@ -2,4 +2,5 @@
 
 from symbound.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: process-pool workers import this module too
+    raise SystemExit(main())

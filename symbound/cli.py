@@ -5,10 +5,14 @@
     symbound list                       one line per catalogue entry
     symbound show KEY                   statement (text and LaTeX), hypotheses, citation
     symbound check KEY... | --all       search, refute with exact witnesses, tightness
+    symbound regime KEY | --bound EXPR  certified largest eta with bound <= tau
+    symbound appendix [--out DIR]       regenerate the paper's appendix (LaTeX + JSON)
+    symbound repl                       a Python console with the catalogue loaded
 
-Exit codes: 0 when nothing was refuted, 1 when a claim was refuted, 2 on bad usage
-(one line on stderr saying what is wrong and what to do; no traceback).  Standard
-output is deterministic for a given seed; timings go to standard error.
+Exit codes: 0 when nothing was refuted, 1 when a claim was refuted (or an experiment
+did not reproduce), 2 on bad usage (one line on stderr saying what is wrong and what
+to do; no traceback).  Standard output is deterministic for a given seed; timings go
+to standard error.
 """
 
 from __future__ import annotations
@@ -88,31 +92,69 @@ def _parser() -> _Parser:
     chk.add_argument(
         "--starts", type=_int_in(0, 1000), default=4, help="optimiser runs (default 4)"
     )
+    chk.add_argument("--jobs", type=_int_in(1, 256), default=1, help="worker processes (default 1)")
     chk.add_argument("--json", action="store_true", help="print JSON (deterministic)")
+
+    reg = sub.add_parser("regime", help="certified largest eta with a composed bound <= tau")
+    reg.add_argument("key", nargs="?", help="a composed bound (see 'symbound list')")
+    reg.add_argument("--bound", help="a bound typed as an expression in the notation's symbols")
+    reg.add_argument("--tau", required=True, help="the target: bound <= tau (a positive number)")
+    reg.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value, exact (1/10, 0.1, 8); repeat for each parameter",
+    )
+    reg.add_argument("--L-values", dest="l_values", help="comma-separated depths: one row each")
+    reg.add_argument(
+        "--eta-values",
+        dest="eta_values",
+        help="comma-separated eta values: a feasibility grid against the depths",
+    )
+    reg.add_argument("--json", action="store_true", help="print JSON")
+
+    app = sub.add_parser("appendix", help="regenerate the built-in paper's appendix")
+    app.add_argument("--out", default="appendix", help="output folder (default ./appendix)")
+    app.add_argument("--seed", type=_int_in(0, 2**63 - 1), default=0, help="random seed")
+    app.add_argument("--samples", type=_int_in(1, 10**7), default=2000, help="samples per claim")
+    app.add_argument("--dps", type=_int_in(16, 5000), default=50, help="high-precision digits")
+    app.add_argument(
+        "--jobs",
+        type=_int_in(1, 256),
+        default=None,
+        help="worker processes (default: the number of cores)",
+    )
+    app.add_argument("--pdf", action="store_true", help="also compile main.tex with pdflatex")
+
+    sub.add_parser("repl", help="a Python console with symbound, the notation and the catalogue")
     return p
+
+
+def _entries(cat):
+    """(key, kind/provenance column, form column, title) for every catalogue entry."""
+    for lemma in cat.values():
+        form = lemma.form.value + (f" ({lemma.corrects})" if lemma.corrects else "")
+        yield lemma.key, lemma.provenance.value, form, lemma.title
+    for exp in cat.experiments.values():
+        yield exp.key, exp.provenance.value, "experiment", exp.title
+    for remark in cat.remarks.values():
+        yield remark.key, remark.provenance.value, "remark (not checkable)", remark.title
+    for bound in cat.composed.values():
+        yield bound.key, "composed here", "composed bound", bound.title
 
 
 def _cmd_list(args) -> int:
     from symbound.lemmas.catalogue import load_catalogue
 
-    cat = load_catalogue()
+    rows = list(_entries(load_catalogue()))
     if args.json:
-        rows = [
-            {
-                "key": lemma.key,
-                "title": lemma.title,
-                "form": lemma.form.value,
-                "corrects": lemma.corrects,
-                "provenance": lemma.provenance.value,
-            }
-            for lemma in cat.values()
-        ]
-        print(json.dumps(rows, indent=2, sort_keys=True))
+        doc = [{"key": k, "provenance": p, "form": f, "title": t} for k, p, f, t in rows]
+        print(json.dumps(doc, indent=2, sort_keys=True))
         return EXIT_OK
-    width = max(len(k) for k in cat)
-    for lemma in cat.values():
-        form = lemma.form.value + (f" ({lemma.corrects})" if lemma.corrects else "")
-        print(f"{lemma.key:<{width}}  {lemma.provenance.value:<20}  {form:<32}  {lemma.title}")
+    width = max(len(r[0]) for r in rows)
+    for key, provenance, form, title in rows:
+        print(f"{key:<{width}}  {provenance:<20}  {form:<32}  {title}")
     return EXIT_OK
 
 
@@ -152,10 +194,22 @@ def _cmd_show(args) -> int:
     return EXIT_OK
 
 
+def _executor(jobs: int | None):
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1:
+        return None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
 def _cmd_check(args) -> int:
     from symbound import __version__
-    from symbound.check.checker import check
+    from symbound.check.checker import check_many
     from symbound.lemmas.catalogue import load_catalogue
+    from symbound.lemmas.experiment import run_experiment
 
     if args.all and args.keys:
         raise _UsageExit("symbound check: error: give KEYs or --all, not both")
@@ -164,23 +218,191 @@ def _cmd_check(args) -> int:
             "symbound check: error: name at least one KEY, or --all (see 'symbound list')"
         )
     cat = load_catalogue()
-    lemmas = list(cat.values()) if args.all else [cat[k] for k in args.keys]
+    if args.all:
+        lemmas, experiments = list(cat.values()), list(cat.experiments.values())
+    else:
+        lemmas = [cat[k] for k in args.keys if k not in cat.experiments]
+        experiments = [cat.experiments[k] for k in args.keys if k in cat.experiments]
     t0 = time.perf_counter()
-    results = [
-        check(lemma, seed=args.seed, samples=args.samples, dps=args.dps, starts=args.starts)
-        for lemma in lemmas
-    ]
+    options = {"seed": args.seed, "samples": args.samples, "dps": args.dps, "starts": args.starts}
+    executor = _executor(args.jobs)
+    try:
+        results = check_many(lemmas, executor=executor, **options)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    runs = [run_experiment(e, seed=args.seed, dps=args.dps) for e in experiments]
     elapsed = time.perf_counter() - t0
     if args.json:
-        doc = {"symbound": __version__, "results": [r.to_dict() for r in results]}
+        doc = {
+            "symbound": __version__,
+            "results": [r.to_dict() for r in results],
+            "experiments": [r.to_dict() for r in runs],
+        }
         print(json.dumps(doc, indent=2, sort_keys=True))
-    elif len(results) == 1:
+    elif len(results) == 1 and not runs:
         print(results[0].summary())
     else:
-        print(_summary_table(results, cat))
-    refuted = sum(r.refuted for r in results)
-    print(f"checked {len(results)} claim(s) in {elapsed:.2f} s", file=sys.stderr)
-    return EXIT_REFUTED if refuted else EXIT_OK
+        if results:
+            print(_summary_table(results, cat))
+        for r in runs:
+            print(f"{r.key}: {r.verdict.upper()}\n  {r.summary}")
+    failed = sum(r.refuted for r in results) + sum(not r.reproduced for r in runs)
+    print(f"checked {len(results) + len(runs)} entries in {elapsed:.2f} s", file=sys.stderr)
+    return EXIT_REFUTED if failed else EXIT_OK
+
+
+def _parse_values(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise _UsageExit(f"symbound regime: error: --set takes NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _parse_list(text: str | None, what: str) -> list[str]:
+    if text is None:
+        return []
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise _UsageExit(f"symbound regime: error: {what} needs comma-separated numbers")
+    return items
+
+
+def _cmd_regime(args) -> int:
+    import sympy as sp
+
+    from symbound.compose import ComposedBound
+    from symbound.errors import UsageError
+    from symbound.lemmas.catalogue import load_catalogue
+    from symbound.lemmas.model import Parameter
+    from symbound.notation import DOMAINS, eta, to_text
+    from symbound.parse import parse_bound
+    from symbound.regimes import eta_max, feasibility_grid, symbolic_bracket, validate_values
+
+    if (args.key is None) == (args.bound is None):
+        raise _UsageExit("symbound regime: error: give a composed bound KEY or --bound EXPR")
+    if args.bound is not None:
+        expr = parse_bound(args.bound)
+        if eta not in expr.free_symbols:
+            raise UsageError("the bound does not involve eta; nothing to solve for")
+        parameters = tuple(
+            Parameter(s, DOMAINS[s], f"the value of {s.name}")
+            for s in sorted(expr.free_symbols, key=lambda s: s.name)
+        )
+        bound, name = expr, args.bound
+    else:
+        cat = load_catalogue()
+        if args.key not in cat.composed:
+            import difflib
+
+            close = difflib.get_close_matches(args.key, list(cat.composed), n=3, cutoff=0.4)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise UsageError(f"no composed bound {args.key!r}{hint} ('symbound list' shows them)")
+        bound = cat.composed[args.key]
+        parameters, name = bound.parameters, args.key
+    values = _parse_values(args.set)
+    depths = _parse_list(args.l_values, "--L-values")
+    etas = _parse_list(args.eta_values, "--eta-values")
+    tau = validate_values(
+        (
+            Parameter(
+                sp.Symbol("tau", positive=True),
+                DOMAINS[sp.Symbol("tau", positive=True)],
+                "the target",
+            ),
+        ),
+        {"tau": args.tau},
+    )["tau"]
+    for x in etas:
+        validate_values((Parameter(eta, DOMAINS[eta], "an eta value"),), {"eta": x}, free="")
+    if not depths and "L" not in values and any(p.name == "L" for p in parameters):
+        # symbolic depth: bounds valid for every L
+        checked = validate_values([p for p in parameters if p.name != "L"], values)
+        expr = bound.closed_form if isinstance(bound, ComposedBound) else bound
+        fixed = expr.subs({s: checked[s.name] for s in expr.free_symbols if s.name in checked})
+        bracket = symbolic_bracket(fixed, tau)
+        lo = "unknown" if bracket.lower is None else to_text(bracket.lower)
+        hi = "unknown" if bracket.upper is None else to_text(bracket.upper)
+        if args.json:
+            print(json.dumps({"bound": name, "tau": str(tau), "lower": lo, "upper": hi}, indent=2))
+        else:
+            print(f"{name}: for every depth L, {lo} <= eta_max <= {hi}")
+        return EXIT_OK
+    rows = depths or [None]
+    results = []
+    for L_ in rows:
+        given = dict(values)
+        if L_ is not None:
+            given["L"] = L_
+        checked = validate_values(parameters, given)
+        results.append((L_, eta_max(bound, checked, tau)))
+    grid = feasibility_grid([r for _, r in results], etas) if etas else None
+    if args.json:
+        doc = {"bound": name, "rows": [{"L": L_, **r.to_dict()} for L_, r in results]}
+        if grid is not None:
+            doc["eta_values"] = etas
+            doc["feasibility"] = grid
+        print(json.dumps(doc, indent=2, sort_keys=True))
+        return EXIT_OK
+    for (L_, r), cells in zip(results, grid or [None] * len(results), strict=True):
+        label = f"L={L_}: " if L_ is not None else ""
+        line = f"{name}: {label}{r}"
+        if cells is not None:
+            line += "  " + " ".join(f"eta={x}:{c}" for x, c in zip(etas, cells, strict=True))
+        print(line)
+    return EXIT_OK
+
+
+def _cmd_appendix(args) -> int:
+    import shutil
+    import subprocess
+
+    from symbound.appendix import build_appendix, write_appendix
+
+    if args.pdf and shutil.which("pdflatex") is None:
+        raise _UsageExit(
+            "symbound appendix: error: --pdf needs pdflatex on the PATH (install a TeX "
+            "distribution, e.g. Debian's texlive-latex-recommended and texlive-science)"
+        )
+    t0 = time.perf_counter()
+    executor = _executor(args.jobs)
+    try:
+        data = build_appendix(seed=args.seed, samples=args.samples, dps=args.dps, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    paths = write_appendix(data, args.out)
+    verdicts = [row.result.verdict.value for row in data.claims]
+    summary = ", ".join(f"{verdicts.count(v)} {v}" for v in ("refuted", "survived", "inconclusive"))
+    print(
+        f"wrote {len(paths)} files to {args.out}: {len(verdicts)} claims ({summary}), "
+        f"{len(data.regimes)} regime tables, {len(data.comparison)} trade-off rows, "
+        f"{len(data.prior_checks) + len(data.experiments) + len(data.remarks)} prior-work rows"
+    )
+    print(f"built in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    if args.pdf:
+        for _ in range(2):
+            run = subprocess.run(
+                ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
+                cwd=args.out,
+                capture_output=True,
+                text=True,
+            )
+            if run.returncode != 0:
+                last = [ln for ln in run.stdout.splitlines() if ln.startswith("!")][:1]
+                raise _UsageExit(f"symbound appendix: error: pdflatex failed: {' '.join(last)}")
+        print(f"compiled {args.out}/main.pdf")
+    return EXIT_OK
+
+
+def _cmd_repl(args) -> int:
+    from symbound.repl import run_console
+
+    run_console()
+    return EXIT_OK
 
 
 def _summary_table(results, cat) -> str:
@@ -208,7 +430,14 @@ def _summary_table(results, cat) -> str:
     return "\n".join(lines)
 
 
-_COMMANDS = {"list": _cmd_list, "show": _cmd_show, "check": _cmd_check}
+_COMMANDS = {
+    "list": _cmd_list,
+    "show": _cmd_show,
+    "check": _cmd_check,
+    "regime": _cmd_regime,
+    "appendix": _cmd_appendix,
+    "repl": _cmd_repl,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

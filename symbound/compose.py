@@ -206,12 +206,18 @@ def _bound_increasing(recurrence: Recurrence, post: sp.Expr, x: sp.Symbol) -> bo
 
 
 def verify_closed_form(
-    bound: ComposedBound, *, depths: int = 50, points: int = 3, seed: int = 0
+    bound: ComposedBound,
+    *,
+    depths: int = 50,
+    points: int = 3,
+    seed: int = 0,
+    formula: sp.Expr | None = None,
 ) -> dict[str, Any]:
     """Check the closed form against the unrolled recurrence, exactly, for depths 0..``depths``.
 
     Parameters get random small rationals (integers for integer symbols); the closed
-    form is evaluated by SymPy with exact rational substitution.  Returns a record
+    form (or ``formula``, to check a closed form from elsewhere, e.g. a paper) is
+    evaluated by SymPy with exact rational substitution.  Returns a record
     ``{"key", "depths", "points", "agree"}``; ``agree`` is True only if every value
     matched exactly.
 
@@ -223,7 +229,7 @@ def verify_closed_form(
     True
     """
     rng = random.Random(seed)
-    form = bound.closed_form
+    form = bound.closed_form if formula is None else as_expr(formula)
     skip = {bound.depth, bound.recurrence.index, X_L}
     free = sorted(
         (form.free_symbols | bound.recurrence.b.free_symbols) - skip, key=lambda s: s.name

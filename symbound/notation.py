@@ -43,6 +43,7 @@ from mpmath.libmp import prec_to_dps
 from sympy.printing.str import StrPrinter
 
 __all__ = [
+    "DOMAINS",
     "LATEX_NAMES",
     "SYMBOLS",
     "TEXT_NAMES",
@@ -92,6 +93,20 @@ gamma = sp.Symbol("gamma", positive=True)
 SYMBOLS: dict[str, sp.Symbol] = {
     s.name: s
     for s in (eta, phi0, H, L, n, d, beta, kappa, theta, eps, tau, t, a, phi, rho, ell, gamma)
+}
+
+#: Each symbol's domain (the regime solver and the expression parser check values against it).
+DOMAINS: dict[sp.Symbol, sp.Set] = {
+    **{
+        s: sp.Interval.open(0, sp.oo)
+        for s in (eta, phi0, beta, kappa, theta, eps, tau, t, phi, rho, gamma)
+    },
+    H: sp.Range(1, sp.oo),
+    n: sp.Range(1, sp.oo),
+    d: sp.Range(1, sp.oo),
+    L: sp.Range(0, sp.oo),
+    ell: sp.Range(0, sp.oo),
+    a: sp.Reals,
 }
 
 #: How a paper typesets each symbol (``sympy.latex(..., symbol_names=LATEX_NAMES)``).

@@ -70,7 +70,7 @@ def _positive(e: sp.Expr) -> bool:
 def is_increasing(expr: sp.Expr, x: sp.Symbol = eta) -> bool:
     r"""True if ``expr`` is provably non-decreasing in ``x`` for ``x > 0`` (syntactic).
 
-    Sums of non-decreasing terms; products of positive non-decreasing factors;
+    Sums of non-decreasing terms; products of non-negative non-decreasing factors;
     powers with a positive constant exponent of a positive non-decreasing base;
     ``exp``, ``log``, ``tanh``, ``g`` of a non-decreasing argument.  False means
     "not proved", not "decreasing".
@@ -86,7 +86,7 @@ def is_increasing(expr: sp.Expr, x: sp.Symbol = eta) -> bool:
     if isinstance(expr, sp.Add):
         return all(is_increasing(t, x) for t in expr.args)
     if isinstance(expr, sp.Mul):
-        return all(_positive(f) and is_increasing(f, x) for f in expr.args)
+        return all(bool(f.is_nonnegative) and is_increasing(f, x) for f in expr.args)
     if isinstance(expr, sp.Pow):
         base, k = expr.args
         if x not in k.free_symbols:

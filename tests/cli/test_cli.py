@@ -20,15 +20,19 @@ def test_list_one_line_per_entry(capsys):
     code, out, err = run(capsys, "list")
     assert code == 0 and err == ""
     lines = out.strip().splitlines()
-    assert len(lines) == len(load_catalogue())
-    assert lines[0].split()[:5] == ["as25.lemma4.1", "quoted", "by", "a", "reviewer"]
-    assert "corrected (as25.lemma4.1)" in lines[1]
+    cat = load_catalogue()
+    assert len(lines) == len(cat) + len(cat.experiments) + len(cat.remarks) + len(cat.composed)
+    by_key = {line.split()[0]: line for line in lines}
+    assert by_key["as25.lemma4.1"].split()[1:5] == ["quoted", "by", "a", "reviewer"]
+    assert "corrected (as25.lemma4.1)" in by_key["as25.lemma4.1.corrected"]
+    assert "experiment" in by_key["dcl21.path-decomposition"]
+    assert "composed bound" in by_key["as25.collapse-L"]
 
 
 def test_list_json(capsys):
     code, out, _ = run(capsys, "list", "--json")
-    rows = json.loads(out)
-    assert code == 0 and rows[0]["provenance"] == "quoted by a reviewer"
+    rows = {row["key"]: row for row in json.loads(out)}
+    assert code == 0 and rows["as25.lemma4.1"]["provenance"] == "quoted by a reviewer"
 
 
 def test_show_prints_text_latex_hypotheses_and_citation(capsys):
@@ -45,7 +49,7 @@ def test_check_refuted_claim_exits_1_with_the_witness(capsys):
     assert code == 1
     assert out.startswith("as25.lemma4.1: REFUTED")
     assert "(exact rational arithmetic)" in out
-    assert "checked 1 claim(s)" in err
+    assert "checked 1 entries" in err
 
 
 def test_check_true_claim_exits_0(capsys):
@@ -58,10 +62,11 @@ def test_check_all_prints_the_summary_table_and_exits_1(capsys):
     assert code == 1
     lines = out.splitlines()
     assert lines[0].split() == ["claim", "form", "verdict", "evidence"]
-    total = len(load_catalogue())
-    summary = out.strip().splitlines()[-1]
+    cat = load_catalogue()
+    summary = next(line for line in out.splitlines() if line.endswith("inconclusive"))
     refuted, survived = (int(part.split()[0]) for part in summary.split(", ")[:2])
-    assert summary.endswith("0 inconclusive") and refuted >= 8 and refuted + survived == total
+    assert summary.endswith("0 inconclusive") and refuted >= 8 and refuted + survived == len(cat)
+    assert out.count(": REPRODUCED") == len(cat.experiments)
     assert any(line.startswith("as25.lemma4.1 ") and " refuted " in line for line in lines)
 
 

@@ -1,0 +1,163 @@
+"""The appendix: contents, determinism, atomic writes, LaTeX that compiles, the command."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import symbound.appendix.write as writer
+from symbound import load_catalogue
+from symbound.appendix import build_appendix, write_appendix
+from symbound.cli import main
+
+SAMPLES = 150
+
+
+@pytest.fixture(scope="module")
+def data():
+    return build_appendix(seed=0, samples=SAMPLES)
+
+
+@pytest.fixture(scope="module")
+def written(data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("appendix")
+    write_appendix(data, out)
+    return out
+
+
+EXPECTED_FILES = {
+    "main.tex",
+    *(
+        f"{name}.{ext}"
+        for name in (
+            "claims",
+            "collapse-regime",
+            "eps-regime",
+            "tradeoff",
+            "prior-work",
+            "composition",
+        )
+        for ext in ("tex", "json")
+    ),
+}
+
+
+def test_every_table_and_its_json_is_written(written):
+    assert {p.name for p in written.iterdir()} == EXPECTED_FILES
+    main_tex = (written / "main.tex").read_text()
+    for name in ("claims", "collapse-regime", "eps-regime", "tradeoff", "prior-work"):
+        assert rf"\input{{{name}}}" in main_tex
+    assert r"\usepackage{booktabs" in main_tex and r"\usepackage{siunitx}" in main_tex
+
+
+def test_claims_cover_the_paper_as_given_and_corrected(data, written):
+    cat = load_catalogue()
+    claims = json.loads((written / "claims.json").read_text())
+    keys = [c["key"] for c in claims["claims"]]
+    own = [k for k in cat if cat.source_of(k).endswith("alman_song_2025")]
+    assert sorted(keys) == sorted(own)
+    # each correction comes right after the statement it corrects, or after another correction
+    for i, c in enumerate(claims["claims"]):
+        if c["form"] == "corrected":
+            before = claims["claims"][i - 1]
+            assert c["corrects"] in (before["key"], before["corrects"])
+    refuted = {c["key"] for c in claims["claims"] if c["result"]["verdict"] == "refuted"}
+    assert "as25.lemma4.1" in refuted and "as25.lemma4.1.corrected" not in refuted
+    assert claims["settings"]["seed"] == 0 and claims["settings"]["dps"] == 50
+    assert "python-flint" in claims["settings"]["versions"]
+
+
+def test_regime_tables_hold_certified_brackets(written):
+    table = json.loads((written / "collapse-regime.json").read_text())
+    assert len(table["cells"]) == 8 * 4
+    for cell in table["cells"]:
+        assert cell["monotone"] is True
+        assert float(eval_fraction(cell["lo"])) <= float(eval_fraction(cell["hi"]))
+    assert "LambertW" in table["symbolic_lower"]
+    tex = (written / "collapse-regime.tex").read_text()
+    assert r"\toprule" in tex and r"\bottomrule" in tex
+
+
+def eval_fraction(text):
+    from fractions import Fraction
+
+    return Fraction(text)
+
+
+def test_tradeoff_compares_certified_numbers(written):
+    rows = json.loads((written / "tradeoff.json").read_text())["rows"]
+    assert len(rows) == 21 and {r["n"] for r in rows} == {2**e for e in range(8, 21, 2)}
+    assert all(r["fast_implies_collapse"] in ("yes", "no", "undecided") for r in rows)
+
+
+def test_prior_work_lists_lemmas_experiments_and_remarks(written):
+    prior = json.loads((written / "prior-work.json").read_text())
+    assert [e["verdict"] for e in prior["experiments"]] == ["reproduced"] * len(
+        prior["experiments"]
+    )
+    assert {r["key"] for r in prior["remarks"]} == {"as23.threshold", "as24.gradient-threshold"}
+    assert prior["lemmas"][0]["key"] == "as23.entry-bound"
+
+
+def test_same_seed_gives_byte_identical_files(data, written, tmp_path):
+    again = build_appendix(seed=0, samples=SAMPLES)
+    write_appendix(again, tmp_path)
+    for path in written.iterdir():
+        assert path.read_bytes() == (tmp_path / path.name).read_bytes(), path.name
+
+
+def test_a_failure_leaves_the_previous_appendix_intact(data, tmp_path, monkeypatch):
+    write_appendix(data, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template failure")
+
+    monkeypatch.setattr(writer, "_prior_context", broken)
+    with pytest.raises(RuntimeError):
+        write_appendix(data, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no .tmp left either
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (.ci/run installs it)")
+def test_main_tex_compiles_with_pdflatex(written, tmp_path):
+    for path in written.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert (tmp_path / "main.pdf").stat().st_size > 10_000
+
+
+def test_appendix_command(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["appendix", "--out", str(out), "--samples", "60", "--jobs", "1"])
+    printed = capsys.readouterr()
+    assert code == 0 and "wrote 13 files" in printed.out and "refuted" in printed.out
+    assert (out / "main.tex").exists()
+
+
+def test_appendix_command_bad_usage(tmp_path, capsys):
+    assert main(["appendix", "--out", str(tmp_path), "--samples", "-3"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --samples" in err and len(err.strip().splitlines()) == 1
+
+
+def test_parallel_workers_give_the_same_files(data, written, tmp_path):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        parallel = build_appendix(seed=0, samples=SAMPLES, executor=pool)
+    write_appendix(parallel, tmp_path)
+    assert all(
+        path.read_bytes() == (tmp_path / path.name).read_bytes() for path in Path(written).iterdir()
+    )
