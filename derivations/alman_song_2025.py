@@ -698,7 +698,7 @@ SATT_LIPSCHITZ = Lemma(
 )
 
 
-def _res_satt_instances(z, sizes, backend, entrywise=False):
+def _res_satt_instances(z, sizes, backend, entrywise=False, center="midpoint"):
     r = Reader(z)
     n_, d_ = sizes["n"], sizes["d"]
     X = r.array(n_, d_)
@@ -712,7 +712,7 @@ def _res_satt_instances(z, sizes, backend, entrywise=False):
         S = attention_logits(Xb, Head(W_Q=Mb, W_K=eye, W_V=eye), backend=backend)
         spread = backend.max(backend.max(S, axis=-1) - backend.min(S, axis=-1), axis=-1)
         norm = max_norm if entrywise else row_sum_norm
-        rho_ = norm(res(Xb, backend=backend), backend=backend)
+        rho_ = norm(res(Xb, center=center, backend=backend), backend=backend)
         eta_ = norm(backend.asarray(V), backend=backend)
     return {"theta": spread, "rho": rho_, "eta": eta_, "X": X, "M": M, "V": V}
 
@@ -757,13 +757,47 @@ RES_SATT = Quantity(
     "‖Res(SAtt(X))‖_max", r"\|\mathrm{Res}(\mathrm{SAtt}(X))\|_{\max}", _res_of_satt
 )
 
+RES_SATT_SMALL = Lemma(
+    key="as25.res-satt-small",
+    title="Res(SAtt(X)) is small, for any centring of X (S6)",
+    citation=Citation(NOTES, "§7 S6, with y the column mean (S6 holds for every y)"),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.SUPPORTING,
+    parameters=(_n, _d, _theta_spread, _rho, _eta),
+    variables=(_X, _M, _V),
+    hypotheses=(
+        Inequality(SPREAD, theta),
+        Inequality(
+            Quantity(
+                "‖X − 1 x̄ᵀ‖_∞",
+                r"\|X - \mathbf{1}\bar x^\top\|_{\infty}",
+                lambda inst, B: row_sum_norm(
+                    res(B.asarray(inst["X"]), center="mean", backend=B), backend=B
+                ),
+            ),
+            rho,
+        ),
+        Inequality(_rowsum_of("V"), eta),
+    ),
+    conclusion=Inequality(RES_SATT, 2 * sp.tanh(theta / 4) * eta * rho),
+    norm="max norm on the output's Res; row-sum norm on X - 1 xbar^T (xbar: column mean), W_V",
+    space=InstanceSpace(
+        dimension=lambda s: s["n"] * s["d"] + 2 * s["d"] ** 2,
+        build=lambda z, sizes, backend: _res_satt_instances(z, sizes, backend, center="mean"),
+        description="X, M, V free; theta = largest row spread of X M X^T; rho = ||X - 1 xbar^T||;"
+        " eta = ||V|| (row-sum norms)",
+    ),
+    notes="(P - J/n) 1 = 0, so SAtt(X) - 1 (xbar W_V) = (P - J/n)(X - 1 y^T) W_V for every y.",
+)
+
 LEMMA_5_1_SEEDS = Lemma(
     key="as25.lemma5.1.seeds",
     title="Lemma 5.1 in the seeds' form, K = 2 tanh(theta/4) ||W_V||",
     citation=Citation(
         PAPER,
         "Lemma 5.1 in the form a seed summary gives, ||Res(SAtt(X))|| <= K ||Res(X)||; the "
-        "constant K made explicit from paper-math.md §7 S6 (reconstructed)",
+        "constant K made explicit from paper-math.md §7 S6 with y the column midpoint "
+        "(reconstructed)",
     ),
     provenance=Provenance.RECONSTRUCTED,
     form=Form.AS_STATED,
@@ -1305,6 +1339,7 @@ LEMMAS = (
     LEMMA_5_1,
     LEMMA_5_1_STEP_ENTRYWISE,
     LEMMA_5_1_STEP_MATRIX_EXP,
+    RES_SATT_SMALL,
     LEMMA_5_1_SEEDS,
     LEMMA_5_1_SEEDS_ENTRYWISE,
     LEMMA_5_1_SEEDS_ENTRYWISE_CORRECTED,

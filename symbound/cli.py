@@ -274,7 +274,6 @@ def _parse_list(text: str | None, what: str) -> list[str]:
 def _cmd_regime(args) -> int:
     import sympy as sp
 
-    from symbound.compose import ComposedBound
     from symbound.errors import UsageError
     from symbound.lemmas.catalogue import load_catalogue
     from symbound.lemmas.model import Parameter
@@ -321,9 +320,7 @@ def _cmd_regime(args) -> int:
     if not depths and "L" not in values and any(p.name == "L" for p in parameters):
         # symbolic depth: bounds valid for every L
         checked = validate_values([p for p in parameters if p.name != "L"], values)
-        expr = bound.closed_form if isinstance(bound, ComposedBound) else bound
-        fixed = expr.subs({s: checked[s.name] for s in expr.free_symbols if s.name in checked})
-        bracket = symbolic_bracket(fixed, tau)
+        bracket = symbolic_bracket(bound, tau, checked)
         lo = "unknown" if bracket.lower is None else to_text(bracket.lower)
         hi = "unknown" if bracket.upper is None else to_text(bracket.upper)
         if args.json:

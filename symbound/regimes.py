@@ -236,12 +236,20 @@ def eta_max(
     arb = ArbBackend(prec=prec)
     evaluations = 0
 
-    def certainly(x: Fraction, feasible: bool) -> bool:
-        nonlocal evaluations, arb
+    def side(x: Fraction) -> bool | None:
+        """True: f(x) <= tau proved; False: f(x) > tau proved; None: the ball straddles tau."""
+        nonlocal evaluations
         evaluations += 1
         with arb.scope():
             ball = f({**exact, "eta": x}, arb) - arb.number(tau_q)
-        return bool(ball <= 0) if feasible else bool(ball > 0)
+        if bool(ball <= 0):
+            return True
+        if bool(ball > 0):
+            return False
+        return None
+
+    def certainly(x: Fraction, feasible: bool) -> bool:
+        return side(x) is feasible
 
     fvals = {k: float(v) for k, v in exact.items()}
     log_tau = math.log(float(tau_q))
@@ -283,18 +291,21 @@ def eta_max(
     lo = Fraction(lo_f)
     hi = Fraction(hi_f)
     step = Fraction(rel_width)
-    for _ in range(40):  # widen (and sharpen the balls) until both sides are proved
-        lo_ok = certainly(lo, True)
-        hi_ok = certainly(hi, False)
-        if lo_ok and hi_ok:
+    lo_side = hi_side = None
+    for _ in range(60):  # widen a wrong side; sharpen the balls where they straddle tau
+        if lo_side is not True:
+            lo_side = side(lo)
+        if hi_side is not False:
+            hi_side = side(hi)
+        if lo_side is True and hi_side is False:
             break
-        if prec < 1024:
+        if None in (lo_side, hi_side) and prec < 4096:
             prec *= 2
             arb = ArbBackend(prec=prec)
             continue
-        if not lo_ok:
+        if lo_side is not True:
             lo = lo * (1 - step)
-        if not hi_ok:
+        if hi_side is not False:
             hi = hi * (1 + step)
         step *= 4
     else:
@@ -367,14 +378,33 @@ def _envelopes(expr: sp.Expr):
     return upper, lower
 
 
-def symbolic_bracket(bound, tau) -> SymbolicBracket:
+def symbolic_bracket(bound, tau, values: Mapping[str, Any] | None = None) -> SymbolicBracket:
     r"""Symbolic bounds on :math:`\eta_{\max}` for symbolic depth (see :class:`SymbolicBracket`).
+
+    ``bound`` is an expression or a :class:`~symbound.compose.ComposedBound`; for the
+    latter, when its closed form is not provably increasing, the lower bound comes
+    from its stated envelope (valid: the closed form lies below it).  ``values``
+    fixes some parameters first.
 
     >>> from symbound.notation import H, L, phi0, tau
     >>> symbolic_bracket(2 * eta * phi0 * (1 + H * eta) ** L, tau).lower
     LambertW(H*L*tau/(2*phi0))/(H*L)
     """
-    expr = as_expr(bound)
+    from symbound.compose import ComposedBound
+
+    def fix(e):
+        if not values:
+            return e
+        return e.subs(
+            {s: sp.Rational(str(values[s.name])) for s in e.free_symbols if s.name in values}
+        )
+
+    if isinstance(bound, ComposedBound):
+        direct = symbolic_bracket(fix(bound.closed_form), tau)
+        if direct.lower is None and bound.envelope is not None:
+            return SymbolicBracket(symbolic_bracket(fix(bound.envelope), tau).lower, direct.upper)
+        return direct
+    expr = fix(as_expr(bound))
     tau = as_expr(tau) if not isinstance(tau, str) else sp.Symbol("tau", positive=True)
     if not is_increasing(expr):
         return SymbolicBracket(None, None)

@@ -21,8 +21,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy as sp
-
 from symbound.appendix.spec import AppendixSpec, RegimeTable, ThresholdComparison
 from symbound.check.checker import check_many
 from symbound.check.result import CheckResult, exact_string
@@ -94,27 +92,7 @@ def _regime_grid(spec: RegimeTable) -> RegimeGrid:
         for H_ in spec.cols:
             values = {**spec.fixed, spec.row_name: L_, spec.col_name: H_}
             cells[L_, H_] = eta_max(spec.bound, values, spec.tau)
-    fixed = {sp.Symbol(k, positive=True): v for k, v in spec.fixed.items()}
-    closed = spec.bound.closed_form.subs(
-        {
-            s: v
-            for s in spec.bound.closed_form.free_symbols
-            for k, v in fixed.items()
-            if s.name == k.name
-        }
-    )
-    bracket = symbolic_bracket(closed, spec.tau)
-    if bracket.lower is None and spec.bound.envelope is not None:
-        envelope = spec.bound.envelope.subs(
-            {
-                s: v
-                for s in spec.bound.envelope.free_symbols
-                for k, v in fixed.items()
-                if s.name == k.name
-            }
-        )
-        bracket = SymbolicBracket(symbolic_bracket(envelope, spec.tau).lower, None)
-    return RegimeGrid(spec, cells, bracket)
+    return RegimeGrid(spec, cells, symbolic_bracket(spec.bound, spec.tau, spec.fixed))
 
 
 def _comparison(spec: ThresholdComparison) -> list[ComparisonRow]:
