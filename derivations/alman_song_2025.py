@@ -1494,8 +1494,9 @@ APPENDIX = AppendixSpec(
             "eta_fast uses B = sqrt(ln n) as a nominal boundary (constant 1 is ours). eta_collapse "
             "is the certified largest eta at which an L = 12, H = 12 network is within "
             "tau = 1/10 (relative) of one layer (composed N3 bound with phi0 = d, eta_V = d eta, "
-            "kappa = d eta^2, beta = sqrt(d)). 'yes' means every eta that allows fast attention "
-            "collapses the network (proved: eta_fast <= lo)."
+            "kappa = d eta^2, beta = sqrt(d)). 'yes': every eta that allows fast attention "
+            "collapses the network (proved: eta_fast <= lo); 'no': the collapse bound leaves "
+            "some of those eta uncovered (proved: eta_fast > hi)."
         ),
         rows=tuple(
             {"n": 2**e, "d": dim} for dim in (16, 64, 128) for e in (8, 10, 12, 14, 16, 18, 20)
