@@ -29,7 +29,7 @@ import numpy as np
 
 from symbound.errors import UsageError
 from symbound.numeric.backends import AbstractBackend, Float64Backend
-from symbound.numeric.softmax import softmax, softmax_matmul
+from symbound.numeric.softmax import _validated_mask, softmax
 
 __all__ = [
     "Head",
@@ -110,7 +110,7 @@ def _affine(x, w, b, backend: AbstractBackend):
     return out
 
 
-def _divide_by_beta(q, beta, backend: AbstractBackend):
+def divide_by_beta(q, beta, backend: AbstractBackend):
     """q / beta, folding 1/beta into the n x d_k factor rather than the n x n logits.
 
     ``beta`` is a number, or (float64 batches) one number per batch row.
@@ -129,7 +129,7 @@ def attention_logits(x, head: Head, *, beta=1, backend: AbstractBackend = _F64):
     x = backend.asarray(x)
     q = _affine(x, head.W_Q, head.b_Q, backend)
     k = _affine(x, head.W_K, head.b_K, backend)
-    q = _divide_by_beta(q, beta, backend)
+    q = divide_by_beta(q, beta, backend)
     return backend.matmul(q, np.swapaxes(k, -1, -2))
 
 
@@ -143,9 +143,9 @@ def attention_matrix(x, head: Head, *, beta=1, mask=None, backend: AbstractBacke
 def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend = _F64):
     r"""One head's output :math:`P\,(XW_V + b_V)\,[W_O] [+ b_O]`, shape ``(..., n, d)``.
 
-    The three projections are one product :math:`X [W_Q\ W_K\ W_V]` (each output
-    entry is the same dot product either way; on the high-precision backend it
-    converts and scales :math:`X` once instead of three times).
+    Without biases the backend's :meth:`~symbound.numeric.backends.AbstractBackend.head_output`
+    does the work (fused on the high-precision backends); with biases the generic
+    path adds them to the projections.
 
     >>> import numpy as np
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
@@ -154,20 +154,17 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
     [[0.5, 0.5], [0.5, 0.5]]
     """
     x = backend.asarray(x)
-    dk = np.shape(head.W_Q)[-1]
-    weights = np.concatenate([np.asarray(w) for w in (head.W_Q, head.W_K, head.W_V)], axis=-1)
-    qkv = backend.matmul(x, backend.asarray(weights))
-    q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
-    with backend.scope():
-        if head.b_Q is not None:
-            q = q + backend.asarray(head.b_Q)
-        if head.b_K is not None:
-            k = k + backend.asarray(head.b_K)
-        if head.b_V is not None:
-            v = v + backend.asarray(head.b_V)
-    q = _divide_by_beta(q, beta, backend)
-    logits = backend.matmul(q, np.swapaxes(k, -1, -2))
-    out = softmax_matmul(logits, v, mask=mask, backend=backend)
+    if mask is not None:
+        mask = _validated_mask(mask, (*x.shape[:-1], x.shape[-2]))
+    if head.b_Q is None and head.b_K is None and head.b_V is None:
+        out = backend.head_output(x, head.W_Q, head.W_K, head.W_V, beta, mask)
+    else:
+        q = _affine(x, head.W_Q, head.b_Q, backend)
+        k = _affine(x, head.W_K, head.b_K, backend)
+        v = _affine(x, head.W_V, head.b_V, backend)
+        q = divide_by_beta(q, beta, backend)
+        logits = backend.matmul(q, np.swapaxes(k, -1, -2))
+        out = backend.softmax_matmul(logits, v, mask)
     if head.W_O is not None:
         out = _affine(out, head.W_O, head.b_O, backend)
     elif head.b_O is not None:

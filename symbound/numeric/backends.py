@@ -35,7 +35,7 @@ import contextlib
 import functools
 import math
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -234,6 +234,22 @@ class AbstractBackend(abc.ABC):
     def representative(self, x):
         """An exactly representable number in (or equal to) ``x``; identity except for balls."""
         return x
+
+    def head_output(self, x, W_Q, W_K, W_V, beta, mask):
+        """One head without biases or output projection: ``softmax(X W_Q (X W_K)^T / beta) X W_V``.
+
+        The generic version forms the three projections as one product; backends may
+        fuse more (Arb keeps every intermediate an ``arb_mat``).
+        """
+        from symbound.numeric.attention import divide_by_beta
+
+        dk = np.shape(W_Q)[-1]
+        weights = np.concatenate([np.asarray(w) for w in (W_Q, W_K, W_V)], axis=-1)
+        qkv = self.matmul(x, self.asarray(weights))
+        q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
+        q = divide_by_beta(q, beta, self)
+        logits = self.matmul(q, np.swapaxes(k, -1, -2))
+        return self.softmax_matmul(logits, v, mask)
 
     def softmax_matmul(self, s, v, mask):
         """``softmax(s, mask) @ v`` as ``(e @ v) / total`` (mask already validated)."""
@@ -461,125 +477,7 @@ class ExactBackend(AbstractBackend):
         self._refuse("pi")
 
 
-@dataclass(frozen=True)
-class ArbBackend(AbstractBackend):
-    """Outward-rounded ball arithmetic with python-flint's ``arb`` at ``prec`` bits.
-
-    Every result is a ball that contains the exact value of the operation on the
-    exact inputs.  Comparisons of balls are never used to decide anything: maxima
-    and minima go through ``arb.max``/``arb.min`` (which enclose the true extremum),
-    and verdicts are read from the balls' endpoints by the caller.
-    """
-
-    prec: int = 256
-    name: ClassVar[str] = "arb"
-    rigorous: ClassVar[bool] = True
-
-    def __post_init__(self):
-        if isinstance(self.prec, bool) or not isinstance(self.prec, int) or self.prec < 2:
-            raise UsageError(f"prec must be an integer number of bits >= 2, got {self.prec!r}")
-
-    @contextlib.contextmanager
-    def scope(self) -> Iterator[None]:
-        import flint
-
-        with flint.ctx.workprec(self.prec):
-            yield
-
-    def number(self, x):
-        import flint
-
-        if isinstance(x, flint.arb):
-            return x
-        q = to_fraction(x)
-        with self.scope():
-            if q.denominator == 1:
-                return flint.arb(flint.fmpz(q.numerator))
-            return flint.arb(flint.fmpq(q.numerator, q.denominator))
-
-    def to_float(self, x):
-        if isinstance(x, np.ndarray):
-            return np.array([float(v.mid()) for v in x.ravel().tolist()]).reshape(x.shape)
-        return np.float64(float(x.mid()))
-
-    def exp(self, x):
-        return self._map(lambda v: v.exp(), x)
-
-    def expm1(self, x):
-        return self._map(lambda v: v.expm1(), x)
-
-    def log(self, x):
-        return self._map(lambda v: v.log(), x)
-
-    def sqrt(self, x):
-        return self._map(lambda v: v.sqrt(), x)
-
-    def tanh(self, x):
-        return self._map(lambda v: v.tanh(), x)
-
-    def pi(self):
-        import flint
-
-        with self.scope():
-            return flint.arb.pi()
-
-    def _reduce(self, op: str, x, axis):
-        x = np.asarray(x, dtype=object)
-        if axis is None:
-            flat = x.ravel().tolist()
-            with self.scope():
-                return functools.reduce(lambda u, v: getattr(u, op)(v), flat)
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
-        axes = tuple(sorted(a % x.ndim for a in axes))
-        keep = [i for i in range(x.ndim) if i not in axes]
-        moved = np.transpose(x, keep + list(axes))
-        lead = moved.shape[: len(keep)]
-        rows = moved.reshape(*lead, -1)
-        out = np.empty(lead, dtype=object)
-        with self.scope():
-            for idx in np.ndindex(*lead):
-                out[idx] = functools.reduce(lambda u, v: getattr(u, op)(v), rows[idx].tolist())
-        return out if out.ndim else out[()]
-
-    def max(self, x, axis=None):
-        return self._reduce("max", x, axis)
-
-    def min(self, x, axis=None):
-        return self._reduce("min", x, axis)
-
-    def maximum(self, x, y):
-        x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
-        with self.scope():
-            flat = [u.max(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
-        return _object_array(flat, x.shape)
-
-    def minimum(self, x, y):
-        x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
-        with self.scope():
-            flat = [u.min(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
-        return _object_array(flat, x.shape)
-
-    def matmul(self, x, y):
-        import flint
-
-        x = np.asarray(x, dtype=object)
-        y = np.asarray(y, dtype=object)
-        if x.ndim != 2 or y.ndim != 2:
-            with self.scope():
-                return np.matmul(x, y)
-        with self.scope():
-            prod = flint.arb_mat(x.tolist()) * flint.arb_mat(y.tolist())
-            n, m = prod.nrows(), prod.ncols()
-            return _object_array([prod[i, j] for i in range(n) for j in range(m)], (n, m))
-
-    def representative(self, x):
-        import flint
-
-        with self.scope():
-            if isinstance(x, np.ndarray):
-                return _object_array([flint.arb(v.mid()) for v in x.ravel().tolist()], x.shape)
-            return flint.arb(x.mid())
-
+from symbound.numeric.arb import ArbBackend  # noqa: E402  (it subclasses AbstractBackend)
 
 #: Backend classes by name (dispatch through this mapping, not on strings).
 BACKENDS: dict[str, type[AbstractBackend]] = {

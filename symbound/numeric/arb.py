@@ -1,0 +1,208 @@
+r"""The Arb backend: outward-rounded ball arithmetic with python-flint, fast where it counts.
+
+Every result is a ball that contains the exact value of the operation on the exact
+inputs.  Comparisons of balls are never used to decide anything here: maxima and
+minima go through ``arb.max``/``arb.min`` (which enclose the true extremum), and
+verdicts are read from balls' endpoints by the caller.
+
+Precision lives in python-flint's global context, so every operation runs inside
+:meth:`ArbBackend.scope` (``flint.ctx.workprec``); note that even ``abs`` and unary
+minus round to the current precision.
+
+Speed: the per-entry Python work is kept to what cannot be avoided.  A head stays
+in ``arb_mat`` from input to logits (products in C; float inputs enter exactly,
+without a detour), ``softmax(S) @ V`` is one ``exp`` per entry followed by the row
+sums and the product with ``V`` as ``arb_mat`` products, and no softmax shift is
+needed: Arb's exponents are unbounded.  python-flint has no elementwise exponential,
+so the ``exp`` loop is the floor.
+
+>>> import numpy as np
+>>> arb = ArbBackend(prec=200)
+>>> p = arb.softmax_matmul(arb.asarray([[0.0, -40.0]]), arb.asarray([[1.0], [0.0]]), None)
+>>> ball = p[0, 0]
+>>> ball.contains(1) or ball.rad() < 1e-55   # 1/(1 + e^-40), to 60 digits
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import flint
+import numpy as np
+
+from symbound.errors import UsageError
+from symbound.numeric.backends import AbstractBackend, _object_array, to_fraction
+
+__all__ = ["ArbBackend"]
+
+_ARB = flint.arb
+
+
+@dataclass(frozen=True)
+class ArbBackend(AbstractBackend):
+    """Ball arithmetic with python-flint's ``arb`` at ``prec`` bits (see the module notes)."""
+
+    prec: int = 256
+    name: ClassVar[str] = "arb"
+    rigorous: ClassVar[bool] = True
+
+    def __post_init__(self):
+        if isinstance(self.prec, bool) or not isinstance(self.prec, int) or self.prec < 2:
+            raise UsageError(f"prec must be an integer number of bits >= 2, got {self.prec!r}")
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        with flint.ctx.workprec(self.prec):
+            yield
+
+    # -- conversion ----------------------------------------------------------------
+    def number(self, x):
+        if type(x) is _ARB:
+            return x
+        if isinstance(x, float | np.floating | int | np.integer) and not isinstance(x, bool):
+            return _ARB(float(x) if isinstance(x, float | np.floating) else int(x))  # exact
+        q = to_fraction(x)
+        with self.scope():
+            if q.denominator == 1:
+                return _ARB(flint.fmpz(q.numerator))
+            return _ARB(flint.fmpq(q.numerator, q.denominator))
+
+    def asarray(self, x):
+        if isinstance(x, np.ndarray):
+            flat = x.ravel().tolist()
+            if x.dtype == object and all(type(v) is _ARB for v in flat):
+                return x
+            if x.dtype.kind in "fiu":  # floats and ints convert exactly, without a detour
+                return _object_array([_ARB(v) for v in flat], x.shape)
+        return super().asarray(x)
+
+    def to_float(self, x):
+        if isinstance(x, np.ndarray):
+            return np.array([float(v.mid()) for v in x.ravel().tolist()]).reshape(x.shape)
+        return np.float64(float(x.mid()))
+
+    # -- elementwise ---------------------------------------------------------------
+    def exp(self, x):
+        return self._map(lambda v: v.exp(), x)
+
+    def expm1(self, x):
+        return self._map(lambda v: v.expm1(), x)
+
+    def log(self, x):
+        return self._map(lambda v: v.log(), x)
+
+    def sqrt(self, x):
+        return self._map(lambda v: v.sqrt(), x)
+
+    def tanh(self, x):
+        return self._map(lambda v: v.tanh(), x)
+
+    def pi(self):
+        with self.scope():
+            return _ARB.pi()
+
+    # -- reductions that compare ----------------------------------------------------
+    def _reduce(self, op: str, x, axis):
+        x = np.asarray(x, dtype=object)
+        if axis is None:
+            flat = x.ravel().tolist()
+            with self.scope():
+                return functools.reduce(lambda u, v: getattr(u, op)(v), flat)
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = tuple(sorted(a % x.ndim for a in axes))
+        keep = [i for i in range(x.ndim) if i not in axes]
+        moved = np.transpose(x, keep + list(axes))
+        lead = moved.shape[: len(keep)]
+        rows = moved.reshape(*lead, -1)
+        out = np.empty(lead, dtype=object)
+        with self.scope():
+            for idx in np.ndindex(*lead):
+                out[idx] = functools.reduce(lambda u, v: getattr(u, op)(v), rows[idx].tolist())
+        return out if out.ndim else out[()]
+
+    def max(self, x, axis=None):
+        return self._reduce("max", x, axis)
+
+    def min(self, x, axis=None):
+        return self._reduce("min", x, axis)
+
+    def maximum(self, x, y):
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+        with self.scope():
+            flat = [u.max(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
+        return _object_array(flat, x.shape)
+
+    def minimum(self, x, y):
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
+        with self.scope():
+            flat = [u.min(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
+        return _object_array(flat, x.shape)
+
+    # -- products -------------------------------------------------------------------
+    def matmul(self, x, y):
+        x, y = self.asarray(x), self.asarray(y)
+        if x.ndim != 2 or y.ndim != 2:
+            with self.scope():
+                return np.matmul(x, y)
+        with self.scope():
+            prod = flint.arb_mat(x.tolist()) * flint.arb_mat(y.tolist())
+            return _object_array(prod.entries(), (prod.nrows(), prod.ncols()))
+
+    def _mat(self, a) -> flint.arb_mat:
+        """An arb_mat of a 2-D array (floats and ints go in exactly, without a detour)."""
+        a = np.asarray(a)
+        if a.dtype.kind in "fiu":
+            return flint.arb_mat(a.tolist())
+        return flint.arb_mat(self.asarray(a).tolist())
+
+    def head_output(self, x, W_Q, W_K, W_V, beta, mask):
+        if any(np.ndim(w) != 2 for w in (x, W_Q, W_K, W_V)):
+            return super().head_output(x, W_Q, W_K, W_V, beta, mask)
+        n = np.shape(x)[0]
+        with self.scope():
+            X = self._mat(x)
+            Q, K, V = (X * self._mat(w) for w in (W_Q, W_K, W_V))
+            if not (isinstance(beta, int | float) and beta == 1):
+                Q = Q * (_ARB(1) / self.number(beta))
+            return self._softmax_rows((Q * K.transpose()).entries(), mask, n, V)
+
+    def _softmax_rows(self, logits, mask, n, V):
+        """``softmax(S) @ V`` from the flat logits and an arb_mat V (inside the scope).
+
+        No shift: Arb's exponents are unbounded, so exp(1e6) is a ball like any other and
+        softm(s) = exp(s) / sum exp(s) holds as written."""
+        m = len(logits) // n
+        if mask is None:
+            weights = [x.exp() for x in logits]
+        else:
+            zero = _ARB(0)
+            ok = np.asarray(mask, dtype=bool).ravel().tolist()
+            weights = [x.exp() if a else zero for x, a in zip(logits, ok, strict=True)]
+        E = flint.arb_mat(n, m, weights)
+        totals = (E * flint.arb_mat(m, 1, [1] * m)).entries()
+        EV = E * V
+        d = EV.ncols()
+        flat = EV.entries()
+        return _object_array([flat[k] / totals[k // d] for k in range(n * d)], (n, d))
+
+    def softmax_matmul(self, s, v, mask):
+        s = self.asarray(s)
+        if s.ndim != 2 or np.ndim(v) != 2:
+            return super().softmax_matmul(s, v, mask)
+        with self.scope():
+            return self._softmax_rows(s.ravel().tolist(), mask, s.shape[0], self._mat(v))
+
+    def exp_shifted(self, x, shift):
+        # no shift needed (unbounded exponents), and none wanted: it would widen the balls
+        return self.exp(self.asarray(x))
+
+    def representative(self, x):
+        with self.scope():
+            if isinstance(x, np.ndarray):
+                return _object_array([_ARB(v.mid()) for v in x.ravel().tolist()], x.shape)
+            return _ARB(x.mid())
