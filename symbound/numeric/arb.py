@@ -43,6 +43,36 @@ __all__ = ["ArbBackend"]
 _ARB = flint.arb
 
 
+def _dyadic(a) -> tuple[flint.fmpz_mat, int] | None:
+    """``a`` as ``M * 2**e`` with an integer matrix ``M`` (exact), or None.
+
+    For float and integer arrays whose nonzero entries span fewer than 900 binary
+    orders of magnitude; anything else (objects, inf/nan, huge spans) gets None and
+    the caller takes the general path.
+
+    >>> M, e = _dyadic(np.array([[0.75, -2.0]]))
+    >>> [int(v) * 2.0**e for v in M.entries()]
+    [0.75, -2.0]
+    >>> _dyadic(np.array([[1e-300, 1e300]])) is None
+    True
+    """
+    a = np.asarray(a)
+    if a.dtype.kind in "iu":
+        return flint.fmpz_mat(a.tolist()), 0
+    if a.dtype.kind != "f" or not np.all(np.isfinite(a)):
+        return None
+    a = a.astype(np.float64, copy=False)
+    nonzero = a[a != 0]
+    if nonzero.size == 0:
+        return flint.fmpz_mat(*a.shape), 0
+    exps = np.frexp(nonzero)[1]
+    lo = int(exps.min()) - 53
+    if int(exps.max()) - lo > 900:
+        return None
+    scaled = np.ldexp(a, -lo)  # every entry an integer, exactly (53-bit mantissas)
+    return flint.fmpz_mat([[int(v) for v in row] for row in scaled.tolist()]), lo
+
+
 @dataclass(frozen=True)
 class ArbBackend(AbstractBackend):
     """Ball arithmetic with python-flint's ``arb`` at ``prec`` bits (see the module notes)."""
@@ -164,6 +194,18 @@ class ArbBackend(AbstractBackend):
         if any(np.ndim(w) != 2 for w in (x, W_Q, W_K, W_V)):
             return super().head_output(x, W_Q, W_K, W_V, beta, mask)
         n = np.shape(x)[0]
+        exact = [_dyadic(a) for a in (x, W_Q, W_K, W_V)]
+        if all(e is not None for e in exact):
+            (Xi, ex), (Qi, eq), (Ki, ek), (Vi, ev) = exact
+            # the logits X W_Q W_K^T X^T are computed exactly in integers (fmpz_mat)
+            S_int = (Xi * Qi) * (Xi * Ki).transpose()
+            with self.scope():
+                scale = _ARB(2) ** (2 * ex + eq + ek)
+                if not (isinstance(beta, int | float) and beta == 1):
+                    scale = scale / self.number(beta)
+                S = flint.arb_mat(S_int) * scale
+                V = flint.arb_mat(Xi * Vi) * _ARB(2) ** (ex + ev)
+                return self._softmax_rows(S.entries(), mask, n, V)
         with self.scope():
             X = self._mat(x)
             Q, K, V = (X * self._mat(w) for w in (W_Q, W_K, W_V))

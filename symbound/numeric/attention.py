@@ -153,12 +153,14 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
     >>> attention_head(X, h).tolist()  # zero logits: uniform attention averages the rows
     [[0.5, 0.5], [0.5, 0.5]]
     """
-    x = backend.asarray(x)
     if mask is not None:
-        mask = _validated_mask(mask, (*x.shape[:-1], x.shape[-2]))
+        shape = np.shape(x)
+        mask = _validated_mask(mask, (*shape[:-1], shape[-2]))
     if head.b_Q is None and head.b_K is None and head.b_V is None:
+        # the raw input: Arb takes float arrays exactly into integer matrices
         out = backend.head_output(x, head.W_Q, head.W_K, head.W_V, beta, mask)
     else:
+        x = backend.asarray(x)
         q = _affine(x, head.W_Q, head.b_Q, backend)
         k = _affine(x, head.W_K, head.b_K, backend)
         v = _affine(x, head.W_V, head.b_V, backend)

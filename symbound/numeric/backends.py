@@ -243,6 +243,7 @@ class AbstractBackend(abc.ABC):
         """
         from symbound.numeric.attention import divide_by_beta
 
+        x = self.asarray(x)
         dk = np.shape(W_Q)[-1]
         weights = np.concatenate([np.asarray(w) for w in (W_Q, W_K, W_V)], axis=-1)
         qkv = self.matmul(x, self.asarray(weights))
