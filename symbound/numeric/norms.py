@@ -38,7 +38,7 @@ def max_norm(x, *, backend: AbstractBackend = _F64):
     >>> float(max_norm(np.array([[1.0, -3.0], [2.0, 0.5]])))
     3.0
     """
-    return backend.max(backend.abs(x), axis=(-2, -1))
+    return backend.max(backend.abs(backend.asarray(x)), axis=(-2, -1))
 
 
 def row_sum_norm(x, *, backend: AbstractBackend = _F64):
@@ -48,7 +48,7 @@ def row_sum_norm(x, *, backend: AbstractBackend = _F64):
     >>> float(row_sum_norm(np.array([[1.0, -3.0], [2.0, 0.5]])))
     4.0
     """
-    return backend.max(backend.sum(backend.abs(x), axis=-1), axis=-1)
+    return backend.max(backend.sum(backend.abs(backend.asarray(x)), axis=-1), axis=-1)
 
 
 def col_sum_norm(x, *, backend: AbstractBackend = _F64):
@@ -58,7 +58,7 @@ def col_sum_norm(x, *, backend: AbstractBackend = _F64):
     >>> float(col_sum_norm(np.array([[1.0, -3.0], [2.0, 0.5]])))
     3.5
     """
-    return backend.max(backend.sum(backend.abs(x), axis=-2), axis=-1)
+    return backend.max(backend.sum(backend.abs(backend.asarray(x)), axis=-2), axis=-1)
 
 
 def composite_norm(x, *, backend: AbstractBackend = _F64):
@@ -68,7 +68,11 @@ def composite_norm(x, *, backend: AbstractBackend = _F64):
     >>> float(composite_norm(np.array([[1.0, -3.0], [2.0, 0.5]])))  # sqrt(3.5 * 4)
     3.7416573867739413
     """
-    return backend.sqrt(col_sum_norm(x, backend=backend) * row_sum_norm(x, backend=backend))
+    x = backend.asarray(x)
+    col, row = col_sum_norm(x, backend=backend), row_sum_norm(x, backend=backend)
+    with backend.scope():  # Arb rounds products to the *global* precision outside it
+        product = col * row
+    return backend.sqrt(product)
 
 
 def frobenius_norm(x, *, backend: AbstractBackend = _F64):
@@ -78,6 +82,7 @@ def frobenius_norm(x, *, backend: AbstractBackend = _F64):
     >>> float(frobenius_norm(np.array([[3.0, 0.0], [0.0, 4.0]])))
     5.0
     """
+    x = backend.asarray(x)
     with backend.scope():
         squares = x * x
     return backend.sqrt(backend.sum(squares, axis=(-2, -1)))

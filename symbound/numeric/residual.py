@@ -55,7 +55,7 @@ def res_center(x, *, center: str = "midpoint", backend: AbstractBackend = _F64):
         raise UsageError(
             f"unknown Res centre {center!r}; choose one of {', '.join(CENTERS)}"
         ) from None
-    return rule(x, backend)
+    return rule(backend.asarray(x), backend)
 
 
 def res(x, *, center: str = "midpoint", backend: AbstractBackend = _F64):
@@ -67,6 +67,7 @@ def res(x, *, center: str = "midpoint", backend: AbstractBackend = _F64):
     >>> res(np.array([[2.0], [0.0], [-2.0]])).ravel().tolist()
     [2.0, 0.0, -2.0]
     """
+    x = backend.asarray(x)
     y = res_center(x, center=center, backend=backend)
     with backend.scope():
         return x - y[..., None, :]
