@@ -1365,6 +1365,67 @@ LEMMAS = (
 # Per-layer recurrences from the lemmas above, composed into closed forms for symbolic
 # depth L (symbound.compose); the regime tables solve them for eta.
 
+# == Scalar claims the prover settles (proved, with certificates, or left open honestly) ==
+from symbound.prove.claim import Box, ScalarClaim  # noqa: E402
+
+_q_mass = sp.Symbol("q", nonnegative=True)
+
+ENVELOPE = ScalarClaim(
+    key="as25.theorem5.3.envelope",
+    title="The identity baseline's factor is at most Theorem 5.3's constant: "
+    "(1 + H eta)^L - 1 <= L H eta e^(L H eta)",
+    citation=Citation(
+        NOTES, "§7 N2 and Theorem 5.3: from ((1 + H eta)^L - 1) phi0 to C = L H e^(L H eta)"
+    ),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.SUPPORTING,
+    lhs=(1 + H * eta) ** L - 1,
+    rhs=L * H * eta * sp.exp(L * H * eta),
+    box=Box.parse(["eta=0..1/10", "H=1..64", "L=1..1000"]),
+    notes="Links as25.identity-baseline to as25.theorem5.3.explicit on the whole box "
+    "the issue names; the prover uses (1+x)^k <= e^(kx) and t = L H eta.",
+)
+
+S3_LINEAR = ScalarClaim(
+    key="as25.s3.linear",
+    title="S3's last step: 2 tanh(t/2) <= t",
+    citation=Citation(NOTES, "§7 S3 (softmax perturbation, l1 form)"),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.SUPPORTING,
+    lhs=2 * sp.tanh(t / 2),
+    rhs=t,
+    box=Box.parse(["t=0..100"]),
+)
+
+S4_LINEAR = ScalarClaim(
+    key="as25.s4.linear",
+    title="S4's last step: 2 tanh(theta/4) <= theta/2",
+    citation=Citation(NOTES, "§7 S4 (theta-balanced rows)"),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.SUPPORTING,
+    lhs=2 * sp.tanh(theta / 4),
+    rhs=theta / 2,
+    box=Box.parse(["theta=0..100"]),
+)
+
+TV_CORE = ScalarClaim(
+    key="as25.s3.tv-core",
+    title="S3's scalar core: the two-level total variation q r/(q r + 1 - q) - q, r = e^(2t), "
+    "is at most tanh(t/2)",
+    citation=Citation(NOTES, "§7 S3 proof (maximised at q = 1/(1 + sqrt r))"),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.SUPPORTING,
+    lhs=_q_mass * sp.exp(2 * t) / (_q_mass * sp.exp(2 * t) + 1 - _q_mass) - _q_mass,
+    rhs=sp.tanh(t / 2),
+    box=Box.parse(["q=0..1", "t=0..10"]),
+    budget=2000,
+    notes="Equality holds along the whole curve q = 1/(1 + e^t) (and on t = 0), so no "
+    "enclosure can prove it: the prover must say inconclusive; the proof is the calculus "
+    "argument in the notes.",
+)
+
+SCALAR_CLAIMS = (ENVELOPE, S3_LINEAR, S4_LINEAR, TV_CORE)
+
 from symbound.compose import STEP, ComposedBound, Recurrence  # noqa: E402
 
 _depth_parameters = (

@@ -27,7 +27,7 @@ from symbound.errors import SymboundError
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
 
 class _UsageExit(Exception):
@@ -127,6 +127,40 @@ def _parser() -> _Parser:
     )
     app.add_argument("--pdf", action="store_true", help="also compile main.tex with pdflatex")
 
+    prv = sub.add_parser(
+        "prove",
+        help="prove a scalar claim over a box (branch and bound in Arb), with a certificate",
+    )
+    prv.add_argument("keys", nargs="*", metavar="KEY", help="scalar claims (see 'symbound list')")
+    prv.add_argument("--all", action="store_true", help="every scalar claim of the catalogue")
+    prv.add_argument("--claim", help="a claim typed as 'LHS <= RHS' in the notation's symbols")
+    prv.add_argument(
+        "--box",
+        action="append",
+        default=[],
+        metavar="NAME=LO..HI",
+        help="a parameter range for --claim, exact (eta=0..1/10); repeat for each parameter",
+    )
+    prv.add_argument(
+        "--integer",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="a parameter taking integer values only (default: H, L, n, d when boxed)",
+    )
+    prv.add_argument("--prec", type=_int_in(32, 4096), default=128, help="Arb bits (128)")
+    prv.add_argument(
+        "--max-boxes", type=_int_in(1, 10**7), default=None, help="box budget (default 20000)"
+    )
+    prv.add_argument("--no-reduce", action="store_true", help="no symbolic reductions")
+    prv.add_argument(
+        "--cert", metavar="PATH", help="write the certificate (one claim) or a folder of them"
+    )
+    prv.add_argument("--json", action="store_true", help="print the certificates as JSON")
+
+    rck = sub.add_parser("recheck", help="re-verify certificates independently (mpmath intervals)")
+    rck.add_argument("certs", nargs="+", metavar="CERT", help="certificate JSON files")
+
     sub.add_parser("repl", help="a Python console with symbound, the notation and the catalogue")
     return p
 
@@ -142,6 +176,8 @@ def _entries(cat):
         yield remark.key, remark.provenance.value, "remark (not checkable)", remark.title
     for bound in cat.composed.values():
         yield bound.key, "composed here", "composed bound", bound.title
+    for claim in cat.scalars.values():
+        yield claim.key, claim.provenance.value, "scalar claim (provable)", claim.title
 
 
 def _cmd_list(args) -> int:
@@ -164,6 +200,21 @@ def _cmd_show(args) -> int:
     from symbound.render.latex import render_lemma
 
     cat = load_catalogue()
+    if args.key in cat.scalars:
+        claim = cat.scalars[args.key]
+        lines = [
+            f"{claim.key} -- {claim.title}",
+            f"  form        {claim.form.value}",
+            f"  provenance  {claim.provenance.value}",
+            f"  source      {claim.citation}",
+            f"  statement   {claim.text}",
+            f"  LaTeX       {claim.latex}, for {claim.box.latex}",
+            f"  settle it   symbound prove {claim.key}",
+        ]
+        if claim.notes:
+            lines.insert(5, f"  notes       {claim.notes}")
+        print("\n".join(lines))
+        return EXIT_OK
     lemma = cat[args.key]
     lines = [
         f"{lemma.key} -- {lemma.title}",
@@ -395,6 +446,109 @@ def _cmd_appendix(args) -> int:
     return EXIT_OK
 
 
+def _claims_to_prove(args):
+    """(key or None, lhs, rhs, box, budget) for each claim named on the command line."""
+    from symbound.lemmas.catalogue import load_catalogue
+    from symbound.parse import parse_bound
+    from symbound.prove.claim import Box
+
+    if args.claim is not None:
+        if args.keys or args.all:
+            raise _UsageExit("symbound prove: error: give KEYs, --all or --claim, not several")
+        if not args.box:
+            raise _UsageExit(
+                "symbound prove: error: --claim needs a --box NAME=LO..HI per parameter"
+            )
+        left, sep, right = args.claim.partition("<=")
+        if not sep or "<=" in right:
+            raise _UsageExit(f"symbound prove: error: a claim is 'LHS <= RHS', got {args.claim!r}")
+        box = Box.parse(args.box, args.integer)
+        import sympy as sp
+
+        extra = {name: sp.Symbol(name, real=True) for name in box.names}
+        lhs, rhs = parse_bound(left, extra), parse_bound(right, extra)
+        free = {s.name for s in (lhs - rhs).free_symbols} - set(box.names)
+        if free:
+            raise _UsageExit(f"symbound prove: error: no --box range for {', '.join(sorted(free))}")
+        return [(None, lhs, rhs, box, 20_000)]
+    if args.box or args.integer:
+        raise _UsageExit("symbound prove: error: --box and --integer go with --claim")
+    cat = load_catalogue()
+    if args.all and args.keys:
+        raise _UsageExit("symbound prove: error: give KEYs or --all, not both")
+    if args.all:
+        chosen = list(cat.scalars.values())
+    elif args.keys:
+        chosen = []
+        for key in args.keys:
+            if key not in cat.scalars:
+                known = ", ".join(cat.scalars)
+                raise _UsageExit(
+                    f"symbound prove: error: {key!r} is not a scalar claim; these are: {known}"
+                )
+            chosen.append(cat.scalars[key])
+    else:
+        raise _UsageExit("symbound prove: error: name a KEY, --all, or --claim 'LHS <= RHS'")
+    return [(c.key, c.lhs, c.rhs, c.box, c.budget) for c in chosen]
+
+
+def _cmd_prove(args) -> int:
+    from pathlib import Path
+
+    from symbound import __version__
+    from symbound.appendix.write import _atomic_write
+    from symbound.prove.prover import prove
+
+    todo = _claims_to_prove(args)
+    if args.cert and len(todo) > 1 and Path(args.cert).suffix == ".json":
+        raise _UsageExit("symbound prove: error: several claims: --cert takes a folder")
+    proofs = []
+    for key, lhs, rhs, box, budget in todo:
+        proof = prove(
+            lhs,
+            rhs,
+            box,
+            key=key,
+            prec=args.prec,
+            max_boxes=args.max_boxes or budget,
+            reduce=not args.no_reduce,
+        )
+        proofs.append(proof)
+        if not args.json:
+            print(proof.summary())
+        print(f"{key or 'claim'}: {proof.verdict} in {proof.elapsed * 1e3:.1f} ms", file=sys.stderr)
+    docs = [p.to_json(__version__) for p in proofs]
+    if args.cert:
+        target = Path(args.cert)
+        if len(docs) == 1 and target.suffix == ".json":
+            paths = [target]
+        else:
+            paths = [target / f"{d['key'] or 'claim'}.json" for d in docs]
+        texts = [json.dumps(d, indent=1, sort_keys=True) + "\n" for d in docs]
+        for path, text in zip(paths, texts, strict=True):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(path, text)
+        print(f"wrote {len(paths)} certificate(s): {', '.join(map(str, paths))}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=1, sort_keys=True))
+    verdicts = {p.verdict for p in proofs}
+    if "refuted" in verdicts:
+        return EXIT_REFUTED
+    return EXIT_INCONCLUSIVE if "inconclusive" in verdicts else EXIT_OK
+
+
+def _cmd_recheck(args) -> int:
+    from symbound.prove.recheck import recheck_file
+
+    failed = 0
+    for path in args.certs:
+        result = recheck_file(path)
+        status = "OK" if result.ok else "FAILED"
+        print(f"{path}: {status} ({result.verdict}): {result.message}")
+        failed += not result.ok
+    return EXIT_REFUTED if failed else EXIT_OK
+
+
 def _cmd_repl(args) -> int:
     from symbound.repl import run_console
 
@@ -433,6 +587,8 @@ _COMMANDS = {
     "check": _cmd_check,
     "regime": _cmd_regime,
     "appendix": _cmd_appendix,
+    "prove": _cmd_prove,
+    "recheck": _cmd_recheck,
     "repl": _cmd_repl,
 }
 

@@ -21,6 +21,7 @@ symbound.errors.UsageError: cannot use __import__(...) in a bound: calls are lim
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from fractions import Fraction
 
 import sympy as sp
@@ -37,8 +38,11 @@ _MAX_DEPTH = 60
 _MAX_EXPONENT = 10_000
 
 
-def parse_bound(text: str) -> sp.Expr:
-    """A SymPy expression from ``text``; :class:`~symbound.errors.UsageError` if not allowed."""
+def parse_bound(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
+    """A SymPy expression from ``text``; :class:`~symbound.errors.UsageError` if not allowed.
+
+    ``symbols`` adds names beyond the notation's (e.g. the variables of a box).
+    """
     if not isinstance(text, str):
         raise UsageError(f"a bound must be text, got {type(text).__name__}")
     if len(text) > _MAX_LENGTH:
@@ -47,7 +51,8 @@ def parse_bound(text: str) -> sp.Expr:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise UsageError(f"cannot parse the bound {text!r}: {exc.msg}") from None
-    return _translate(tree.body, text, 0)
+    names = {**(symbols or {}), **SYMBOLS}
+    return _translate(tree.body, text, 0, names)
 
 
 def _refuse(node: ast.AST, text: str, why: str) -> UsageError:
@@ -57,7 +62,7 @@ def _refuse(node: ast.AST, text: str, why: str) -> UsageError:
     return UsageError(f"cannot use {snippet} in a bound: {why}")
 
 
-def _translate(node: ast.AST, text: str, depth: int) -> sp.Expr:
+def _translate(node: ast.AST, text: str, depth: int, names: Mapping[str, sp.Symbol]) -> sp.Expr:
     if depth > _MAX_DEPTH:
         raise UsageError(f"the bound is nested more than {_MAX_DEPTH} levels deep")
     if isinstance(node, ast.Constant):
@@ -67,18 +72,18 @@ def _translate(node: ast.AST, text: str, depth: int) -> sp.Expr:
         q = Fraction(literal) if isinstance(node.value, float) else Fraction(node.value)
         return sp.Rational(q.numerator, q.denominator)
     if isinstance(node, ast.Name):
-        if node.id in SYMBOLS:
-            return SYMBOLS[node.id]
         if node.id in _CONSTANTS:
             return _CONSTANTS[node.id]
-        known = ", ".join(sorted(SYMBOLS))
+        if node.id in names:
+            return names[node.id]
+        known = ", ".join(sorted(names))
         raise UsageError(f"unknown symbol {node.id!r} in the bound; the notation has {known}")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        inner = _translate(node.operand, text, depth + 1)
+        inner = _translate(node.operand, text, depth + 1, names)
         return -inner if isinstance(node.op, ast.USub) else inner
     if isinstance(node, ast.BinOp):
-        left = _translate(node.left, text, depth + 1)
-        right = _translate(node.right, text, depth + 1)
+        left = _translate(node.left, text, depth + 1, names)
+        right = _translate(node.right, text, depth + 1, names)
         if isinstance(node.op, ast.Add):
             return left + right
         if isinstance(node.op, ast.Sub):
@@ -98,5 +103,5 @@ def _translate(node: ast.AST, text: str, depth: int) -> sp.Expr:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in _FUNCTIONS or node.keywords or len(node.args) != 1:
             raise _refuse(node, text, f"calls are limited to {', '.join(sorted(_FUNCTIONS))}")
-        return _FUNCTIONS[name](_translate(node.args[0], text, depth + 1))
+        return _FUNCTIONS[name](_translate(node.args[0], text, depth + 1, names))
     raise _refuse(node, text, "only numbers, symbols, + - * / ** and exp/log/tanh/sqrt/g")

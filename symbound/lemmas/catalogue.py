@@ -50,6 +50,7 @@ class Catalogue(Mapping[str, Lemma]):
         remarks: tuple[Remark, ...] = (),
         composed: tuple[Any, ...] = (),
         appendices: Mapping[str, Any] | None = None,
+        scalars: tuple[Any, ...] = (),
     ):
         by_key: dict[str, Lemma] = {}
         for lemma in lemmas:
@@ -75,6 +76,13 @@ class Catalogue(Mapping[str, Lemma]):
         self.remarks = MappingProxyType({r.key: r for r in remarks})
         #: composed bounds (symbound.compose.ComposedBound) by key
         self.composed = MappingProxyType({c.key: c for c in composed})
+        #: scalar claims (symbound.prove.ScalarClaim) the prover can settle, by key
+        taken = set(by_key) | set(found)
+        for claim in scalars:
+            if claim.key in taken:
+                raise InvalidLemmaError(f"duplicate key {claim.key!r} (a scalar claim)")
+            taken.add(claim.key)
+        self.scalars = MappingProxyType({c.key: c for c in scalars})
         #: appendix specifications by the module that declares them
         self.appendices = MappingProxyType(dict(appendices or {}))
 
@@ -119,6 +127,7 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
     experiments: list[Experiment] = []
     remarks: list[Remark] = []
     composed: list[Any] = []
+    scalars: list[Any] = []
     appendices: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
@@ -136,6 +145,9 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
         for bound in getattr(module, "COMPOSED", ()):
             composed.append(bound)
             sources.setdefault(bound.key, module.__name__)
+        for claim in getattr(module, "SCALAR_CLAIMS", ()):
+            scalars.append(claim)
+            sources.setdefault(claim.key, module.__name__)
         if getattr(module, "APPENDIX", None) is not None:
             appendices[module.__name__] = module.APPENDIX
         found = getattr(module, "LEMMAS", None)
@@ -147,5 +159,11 @@ def load_catalogue(package: str = DERIVATIONS_PACKAGE) -> Catalogue:
             lemmas.append(lemma)
             sources.setdefault(lemma.key, module.__name__)
     return Catalogue(
-        tuple(lemmas), sources, tuple(experiments), tuple(remarks), tuple(composed), appendices
+        tuple(lemmas),
+        sources,
+        tuple(experiments),
+        tuple(remarks),
+        tuple(composed),
+        appendices,
+        tuple(scalars),
     )

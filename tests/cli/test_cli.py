@@ -21,7 +21,9 @@ def test_list_one_line_per_entry(capsys):
     assert code == 0 and err == ""
     lines = out.strip().splitlines()
     cat = load_catalogue()
-    assert len(lines) == len(cat) + len(cat.experiments) + len(cat.remarks) + len(cat.composed)
+    assert len(lines) == (
+        len(cat) + len(cat.experiments) + len(cat.remarks) + len(cat.composed) + len(cat.scalars)
+    )
     by_key = {line.split()[0]: line for line in lines}
     assert by_key["as25.lemma4.1"].split()[1:5] == ["quoted", "by", "a", "reviewer"]
     assert "corrected (as25.lemma4.1)" in by_key["as25.lemma4.1.corrected"]
@@ -122,3 +124,49 @@ def test_python_dash_m_symbound_and_the_console_script():
         [sys.executable, "-m", "symbound", "--version"], capture_output=True, text=True, check=True
     )
     assert version.stdout.startswith("symbound ")
+
+
+# -- prove and recheck ---------------------------------------------------------------------
+def test_prove_a_catalogue_claim_writes_a_certificate_that_rechecks(capsys, tmp_path):
+    cert = tmp_path / "envelope.json"
+    code, out, err = run(capsys, "prove", "as25.theorem5.3.envelope", "--cert", str(cert))
+    assert code == 0 and out.startswith("as25.theorem5.3.envelope: PROVED")
+    assert "t = H*L*eta in [0, 6400]" in out and "proved in" in err
+    doc = json.loads(cert.read_text())
+    assert doc["verdict"] == "proved" and doc["tree"]
+    code, out, _ = run(capsys, "recheck", str(cert))
+    assert code == 0 and "OK (proved)" in out
+    doc["claim"]["rhs"] = "H*L*eta"  # a false claim under the same proof
+    cert.write_text(json.dumps(doc))
+    code, out, _ = run(capsys, "recheck", str(cert))
+    assert code == 1 and "FAILED" in out
+
+
+def test_prove_a_typed_claim_refuted_and_inconclusive_exit_codes(capsys):
+    box = ["--box", "eta=0..1/10", "--box", "H=1..64", "--box", "L=1..1000"]
+    code, out, _ = run(capsys, "prove", "--claim", "(1+H*eta)**L - 1 <= L*H*eta", *box)
+    assert code == 1 and "REFUTED" in out and "witness: L = " in out
+    code, out, _ = run(capsys, "prove", "as25.s3.tv-core", "--max-boxes", "50")
+    assert code == 3 and "INCONCLUSIVE" in out and "would help" in out
+    code, out, _ = run(capsys, "prove", "--claim", "x*(1-x) <= 1/4", "--box", "x=0..1")
+    assert code == 0 and "PROVED" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["prove"], "name a KEY, --all, or --claim"),
+        (["prove", "as25.lemma4.1"], "is not a scalar claim"),
+        (["prove", "--claim", "x <= 1"], "needs a --box"),
+        (["prove", "--claim", "x < 1", "--box", "x=0..1"], "a claim is 'LHS <= RHS'"),
+        (["prove", "--claim", "x <= y", "--box", "x=0..1"], "unknown symbol 'y'"),
+        (["prove", "--claim", "x <= 1", "--box", "x=0-1"], "a range is NAME=LO..HI"),
+        (["prove", "--claim", "x <= 1", "--box", "x=1..0"], "empty range"),
+        (["prove", "--claim", "__import__('os') <= 1", "--box", "x=0..1"], "cannot use"),
+        (["recheck", "/nonexistent/cert.json"], "no certificate at"),
+    ],
+)
+def test_prove_and_recheck_usage_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

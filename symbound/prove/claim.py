@@ -1,0 +1,150 @@
+r"""Scalar claims: ``lhs <= rhs`` for every point of a box of parameters.
+
+A :class:`ScalarClaim` is a frozen value like a :class:`~symbound.lemmas.model.Lemma`
+(key, title, citation, provenance, form), but both sides are SymPy expressions of
+real parameters ranging over a :class:`Box`, so it can be *proved* by the
+branch-and-bound prover (:mod:`symbound.prove.bnb`) rather than only searched.
+Integer parameters (``H``, ``L``, ...) range over the integers of their interval.
+
+>>> from symbound.notation import H, L, eta
+>>> box = Box.parse(["eta=0..1/10", "H=1..64", "L=1..1000"])
+>>> box["eta"], box.integers
+((Fraction(0, 1), Fraction(1, 10)), ('H', 'L'))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from symbound.errors import InvalidLemmaError, UsageError
+from symbound.lemmas.model import Citation, Form, Provenance
+from symbound.notation import SYMBOLS, to_latex, to_text
+
+__all__ = ["Box", "ScalarClaim", "parse_rational"]
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
+
+
+def parse_rational(text: str) -> Fraction:
+    """An exact rational from ``"3"``, ``"-1/10"``, ``"0.25"`` or ``"1e-3"`` (never a float)."""
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise UsageError(f"not an exact number: {text!r} (write e.g. 1/10, 0.1 or 1e-3)") from None
+
+
+@dataclass(frozen=True)
+class Box:
+    """Closed ranges ``lo <= x <= hi`` for named parameters (exact rationals).
+
+    ``integers`` names the parameters that take integer values only.
+    """
+
+    ranges: tuple[tuple[str, Fraction, Fraction], ...]
+    integers: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        names = [r[0] for r in self.ranges]
+        if len(set(names)) != len(names):
+            raise UsageError(f"a box names each parameter once, got {', '.join(names)}")
+        for name, lo, hi in self.ranges:
+            if lo > hi:
+                raise UsageError(f"empty range for {name}: {lo} > {hi}")
+            if name in self.integers and (lo.denominator != 1 or hi.denominator != 1):
+                raise UsageError(f"{name} is an integer parameter; give integer bounds")
+        unknown = set(self.integers) - set(names)
+        if unknown:
+            raise UsageError(f"integer parameters without a range: {', '.join(sorted(unknown))}")
+
+    @classmethod
+    def of(cls, ranges: Mapping[str, tuple], integers: Iterable[str] = ()) -> Box:
+        """A box from ``{"eta": (0, "1/10"), ...}`` (numbers as ints or exact text)."""
+        items = tuple(
+            (name, Fraction(str(lo)), Fraction(str(hi))) for name, (lo, hi) in ranges.items()
+        )
+        return cls(items, tuple(sorted(integers)))
+
+    @classmethod
+    def parse(cls, specs: Sequence[str], integers: Iterable[str] | None = None) -> Box:
+        """A box from ``["eta=0..1/10", "H=1..64"]``; notation symbols declared integer
+        (``H``, ``L``, ``n``, ``d``) are integer parameters unless ``integers`` is given."""
+        items = []
+        for spec in specs:
+            name, sep, rng = spec.partition("=")
+            lo, dots, hi = rng.partition("..")
+            if not sep or not dots or not name.strip():
+                raise UsageError(f"a range is NAME=LO..HI (e.g. eta=0..1/10), got {spec!r}")
+            items.append((name.strip(), parse_rational(lo), parse_rational(hi)))
+        if integers is None:
+            integers = [n for n, _, _ in items if n in SYMBOLS and SYMBOLS[n].is_integer]
+        return cls(tuple(items), tuple(sorted(integers)))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(r[0] for r in self.ranges)
+
+    def __getitem__(self, name: str) -> tuple[Fraction, Fraction]:
+        for n, lo, hi in self.ranges:
+            if n == name:
+                return lo, hi
+        raise KeyError(name)
+
+    def as_dict(self) -> dict[str, tuple[Fraction, Fraction]]:
+        return {n: (lo, hi) for n, lo, hi in self.ranges}
+
+    def to_json(self) -> dict:
+        return {n: [str(lo), str(hi)] for n, lo, hi in self.ranges}
+
+    @property
+    def text(self) -> str:
+        return ", ".join(f"{n} ∈ [{lo}, {hi}]" for n, lo, hi in self.ranges)
+
+    @property
+    def latex(self) -> str:
+        parts = []
+        for n, lo, hi in self.ranges:
+            sym = to_latex(SYMBOLS[n]) if n in SYMBOLS else n
+            parts.append(rf"{sym} \in [{_latex_q(lo)}, {_latex_q(hi)}]")
+        return ", ".join(parts)
+
+
+def _latex_q(q: Fraction) -> str:
+    return str(q.numerator) if q.denominator == 1 else rf"{q.numerator}/{q.denominator}"
+
+
+@dataclass(frozen=True)
+class ScalarClaim:
+    r"""``lhs <= rhs`` over ``box``: a claim the prover can settle, with its provenance."""
+
+    key: str
+    title: str
+    citation: Citation
+    provenance: Provenance
+    form: Form
+    lhs: sp.Expr
+    rhs: sp.Expr
+    box: Box
+    notes: str = ""
+    corrects: str | None = None
+    budget: int = 20_000  # boxes the prover may spend by default
+
+    def __post_init__(self):
+        if not _KEY.match(self.key):
+            raise InvalidLemmaError(f"bad key {self.key!r}: use lower-case, digits, '.', '-'")
+        free = {s.name for s in (self.lhs - self.rhs).free_symbols}
+        missing = free - set(self.box.names)
+        if missing:
+            raise InvalidLemmaError(f"{self.key}: no range for {', '.join(sorted(missing))}")
+
+    @property
+    def text(self) -> str:
+        return f"{to_text(self.lhs)} ≤ {to_text(self.rhs)} for {self.box.text}"
+
+    @property
+    def latex(self) -> str:
+        return rf"{to_latex(self.lhs)} \le {to_latex(self.rhs)}"
