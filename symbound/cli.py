@@ -424,7 +424,12 @@ def _cmd_appendix(args) -> int:
             executor.shutdown()
     paths = write_appendix(data, args.out)
     verdicts = [row.result.verdict.value for row in data.claims]
-    summary = ", ".join(f"{verdicts.count(v)} {v}" for v in ("refuted", "survived", "inconclusive"))
+    verdicts += [proof.verdict for proof in data.proofs]
+    summary = ", ".join(
+        f"{verdicts.count(v)} {v}"
+        for v in ("proved", "refuted", "survived", "inconclusive")
+        if verdicts.count(v)
+    )
     print(
         f"wrote {len(paths)} files to {args.out}: {len(verdicts)} claims ({summary}), "
         f"{len(data.regimes)} regime tables, {len(data.comparison)} trade-off rows, "

@@ -72,6 +72,8 @@ class AppendixData:
     composed: tuple[tuple[ComposedBound, Mapping[str, Any]], ...]
     settings: Mapping[str, Any]
     sources: Mapping[str, str] = field(default_factory=dict)
+    scalar_claims: tuple[Any, ...] = ()
+    proofs: tuple[Any, ...] = ()  # symbound.prove.Proof, one per scalar claim
 
 
 def _ordered_claims(lemmas: Sequence[Lemma], cat: Catalogue) -> list[tuple[Lemma, bool]]:
@@ -162,6 +164,10 @@ def build_appendix(
     composed = tuple(
         (bound, verify_closed_form(bound, depths=50, seed=seed)) for bound in cat.composed.values()
     )
+    from symbound.prove.prover import prove_claim
+
+    scalar_claims = tuple(c for c in cat.scalars.values() if cat.source_of(c.key) == paper)
+    proofs = tuple(prove_claim(c) for c in scalar_claims)
     settings = {"seed": seed, "samples": samples, "dps": dps, "versions": versions()}
     return AppendixData(
         spec=spec,
@@ -173,5 +179,7 @@ def build_appendix(
         remarks=tuple(cat.remarks.values()),
         composed=composed,
         settings=settings,
+        scalar_claims=scalar_claims,
+        proofs=proofs,
         sources=dict(cat.sources),
     )

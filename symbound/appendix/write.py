@@ -113,7 +113,34 @@ def _claims_context(data: AppendixData) -> dict[str, Any]:
                 "correction": row.is_correction,
             }
         )
+    for proof, claim in zip(data.proofs, data.scalar_claims, strict=True):
+        rows.append(
+            {
+                "key": _key(claim.key),
+                "title": tex_escape(claim.title),
+                "conclusion": claim.latex + r",\ " + claim.box.latex,
+                "form": tex_escape(claim.form.value),
+                "provenance": tex_escape(claim.provenance.value),
+                "verdict": proof.verdict,
+                "evidence": tex_escape(_proof_evidence(proof)),
+                "correction": False,
+            }
+        )
     return {"rows": rows}
+
+
+def _proof_evidence(proof) -> str:
+    how = "; ".join(r.text for r in proof.reductions)
+    how = f" after {how}" if how else ""
+    if proof.verdict == "proved":
+        return (
+            f"branch and bound in Arb ({proof.search.prec} bits){how}: {proof.search.boxes} "
+            f"boxes; certificate certificates/{proof.key}.json (symbound recheck)"
+        )
+    if proof.verdict == "refuted":
+        where = ", ".join(f"{k} = {v}" for k, v in proof.witness.items())
+        return f"witness {where} (confirmed by {' and '.join(proof.confirmed_by)})"
+    return f"no decision in {proof.search.boxes} boxes; {proof.search.diagnosis}"
 
 
 def _regime_context(grid) -> dict[str, Any]:
@@ -249,8 +276,24 @@ def _files(data: AppendixData) -> dict[str, str]:
                 }
                 for row in data.claims
             ],
+            "scalar_claims": [
+                {
+                    "key": proof.key,
+                    "statement": claim.text,
+                    "provenance": claim.provenance.value,
+                    "citation": str(claim.citation),
+                    "verdict": proof.verdict,
+                    "boxes": proof.search.boxes,
+                    "certificate": f"certificates/{proof.key}.json",
+                }
+                for proof, claim in zip(data.proofs, data.scalar_claims, strict=True)
+            ],
         }
     )
+    for proof in data.proofs:
+        files[f"certificates/{proof.key}.json"] = _json(
+            proof.to_json(data.settings["versions"]["symbound"])
+        )
     names = ["claims"]
     for grid in data.regimes:
         files[f"{grid.spec.key}.tex"] = env.get_template("appendix/regime.tex.j2").render(
@@ -368,6 +411,7 @@ def write_appendix(data: AppendixData, out: Path | str) -> list[Path]:
     written = []
     for name, text in sorted(files.items()):
         path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, text)
         written.append(path)
     return written

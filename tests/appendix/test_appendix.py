@@ -29,6 +29,7 @@ def written(data, tmp_path_factory):
 
 EXPECTED_FILES = {
     "main.tex",
+    "certificates",
     *(
         f"{name}.{ext}"
         for name in (
@@ -44,12 +45,34 @@ EXPECTED_FILES = {
 }
 
 
+def files(folder) -> dict[str, bytes]:
+    """Every file under ``folder`` (certificates/ included) by relative path."""
+    folder = Path(folder)
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
 def test_every_table_and_its_json_is_written(written):
     assert {p.name for p in written.iterdir()} == EXPECTED_FILES
     main_tex = (written / "main.tex").read_text()
     for name in ("claims", "collapse-regime", "eps-regime", "tradeoff", "prior-work"):
         assert rf"\input{{{name}}}" in main_tex
     assert r"\usepackage{booktabs" in main_tex and r"\usepackage{siunitx}" in main_tex
+
+
+def test_proved_verdicts_are_in_the_claim_table_with_rechecked_certificates(data, written):
+    from symbound.prove.recheck import recheck_file
+
+    claims = json.loads((written / "claims.json").read_text())
+    verdicts = {c["key"]: c["verdict"] for c in claims["scalar_claims"]}
+    assert verdicts["as25.theorem5.3.envelope"] == "proved"
+    assert verdicts["as25.s3.tv-core"] == "inconclusive"
+    table = (written / "claims.tex").read_text()
+    assert r"\textbf{proved}" in table and "certificates/as25.theorem5.3.envelope.json" in table
+    for c in claims["scalar_claims"]:
+        result = recheck_file(written / c["certificate"])
+        assert result.ok and result.verdict == c["verdict"]
 
 
 def test_claims_cover_the_paper_as_given_and_corrected(data, written):
@@ -104,13 +127,12 @@ def test_prior_work_lists_lemmas_experiments_and_remarks(written):
 def test_same_seed_gives_byte_identical_files(data, written, tmp_path):
     again = build_appendix(seed=0, samples=SAMPLES)
     write_appendix(again, tmp_path)
-    for path in written.iterdir():
-        assert path.read_bytes() == (tmp_path / path.name).read_bytes(), path.name
+    assert files(written) == files(tmp_path)
 
 
 def test_a_failure_leaves_the_previous_appendix_intact(data, tmp_path, monkeypatch):
     write_appendix(data, tmp_path)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = files(tmp_path)
 
     def broken(*args, **kwargs):
         raise RuntimeError("template failure")
@@ -118,13 +140,14 @@ def test_a_failure_leaves_the_previous_appendix_intact(data, tmp_path, monkeypat
     monkeypatch.setattr(writer, "_prior_context", broken)
     with pytest.raises(RuntimeError):
         write_appendix(data, tmp_path)
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no .tmp left either
+    assert files(tmp_path) == before  # no .tmp left either
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (.ci/run installs it)")
 def test_main_tex_compiles_with_pdflatex(written, tmp_path):
     for path in written.iterdir():
-        shutil.copy(path, tmp_path / path.name)
+        if path.is_file():
+            shutil.copy(path, tmp_path / path.name)
     run = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
         cwd=tmp_path,
@@ -140,7 +163,7 @@ def test_appendix_command(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["appendix", "--out", str(out), "--samples", "60", "--jobs", "1"])
     printed = capsys.readouterr()
-    assert code == 0 and "wrote 13 files" in printed.out and "refuted" in printed.out
+    assert code == 0 and "wrote 17 files" in printed.out and "refuted" in printed.out
     assert (out / "main.tex").exists()
 
 
@@ -158,6 +181,4 @@ def test_parallel_workers_give_the_same_files(data, written, tmp_path):
     with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
         parallel = build_appendix(seed=0, samples=SAMPLES, executor=pool)
     write_appendix(parallel, tmp_path)
-    assert all(
-        path.read_bytes() == (tmp_path / path.name).read_bytes() for path in Path(written).iterdir()
-    )
+    assert files(written) == files(tmp_path)
