@@ -50,6 +50,7 @@ from symbound.check.shrink import shrink
 from symbound.errors import NotExactError, UsageError
 from symbound.lemmas.model import Lemma
 from symbound.numeric.backends import ArbBackend, MpmathBackend
+from symbound.numeric.precision import agreement, trusted_string
 from symbound.versions import versions
 
 __all__ = ["check", "check_many"]
@@ -89,6 +90,7 @@ class _Run:
         self.lemma = lemma
         self.seed, self.samples, self.dps, self.starts, self.keep = seed, samples, dps, starts, keep
         self.hp = MpmathBackend(dps=dps)
+        self.cancellation: list = []  # Agreements that lost digits
         self.grid = _size_grid(lemma)
         self.counts = dict.fromkeys(
             (
@@ -191,15 +193,16 @@ class _Run:
             evaluated.append((ratio, c.combo, zq))
         return evaluated
 
-    def hp_ratio(self, zq: list[Fraction], sizes):
+    def hp_ratio(self, zq: list[Fraction], sizes, hp: MpmathBackend | None = None):
+        hp = hp or self.hp
         inst = build_exact(self.lemma, zq, sizes)
-        lhs, rhs = evaluate_sides(self.lemma, convert_instance(inst, self.hp), self.hp)
-        if not (self.hp.ctx.isfinite(lhs) and self.hp.ctx.isfinite(rhs)):
+        lhs, rhs = evaluate_sides(self.lemma, convert_instance(inst, hp), hp)
+        if not (hp.ctx.isfinite(lhs) and hp.ctx.isfinite(rhs)):
             return None
         if rhs > 0:
             return lhs / rhs
         # a bound <= 0 that holds says nothing about tightness; one exceeded is a violation
-        return self.hp.ctx.inf if lhs > rhs else -self.hp.ctx.inf
+        return hp.ctx.inf if lhs > rhs else -hp.ctx.inf
 
     # -- stage 4: rigorous --------------------------------------------------------
     def rigorous(self, zq: list[Fraction], sizes) -> tuple[dict, Any, Any, str, Any] | None:
@@ -252,8 +255,19 @@ class _Run:
         if got is None:
             return None
         inst, lhs, rhs, method, backend = got
-        ctx = self.hp.ctx
-        gap = ctx.mpf(1) - hp_ratio
+        # the same ratio at twice the precision: only the digits that agree are printed
+        check_hp = MpmathBackend(dps=2 * self.hp.dps)
+        try:
+            again = self.hp_ratio(zq, sizes, check_hp)
+        except (*_NUMERIC_ERRORS, NotExactError):
+            again = None
+        ctx = check_hp.ctx
+        if again is None:
+            again = hp_ratio
+        ag = agreement(hp_ratio, again, dps=self.hp.dps, check_dps=check_hp.dps)
+        if ag.lost_to_cancellation:
+            self.cancellation.append(ag)
+        gap = ctx.mpf(1) - again
         equality = bool(backend.exact and lhs == rhs)
         return Evaluation(
             instance=inst,
@@ -261,9 +275,10 @@ class _Run:
             lhs=_number_string(lhs, backend),
             rhs=_number_string(rhs, backend),
             method=method,
-            ratio=ctx.nstr(hp_ratio, 25, strip_zeros=False) if ctx.isfinite(hp_ratio) else "inf",
+            ratio=trusted_string(again, ag) if ctx.isfinite(again) else "inf",
             gap=ctx.nstr(gap, 3) if ctx.isfinite(gap) else "-inf",
             equality=equality,
+            precision=ag.to_dict(),
         )
 
 
@@ -357,6 +372,11 @@ def check(
         verdict = Verdict.INCONCLUSIVE
         notes.append("no candidate could be evaluated; check the lemma's instance space")
 
+    for ag in run.cancellation[:1]:
+        notes.append(
+            f"only {ag.digits} of {ag.dps} digits of a reported ratio survive at {ag.check_dps} "
+            "digits (cancellation); it is printed with those digits only"
+        )
     if verdict is not Verdict.REFUTED and run.counts["float64_ratio_above_1"]:
         notes.append(
             f"float64 showed lhs/rhs > 1 at {run.counts['float64_ratio_above_1']} instance(s); "

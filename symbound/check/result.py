@@ -68,7 +68,9 @@ class Evaluation:
 
     ``lhs``/``rhs`` are exact rationals (``"p/q"``) when ``method`` is exact, else Arb
     balls ``"[mid +/- rad]"``; ``ratio`` is the high-precision ratio lhs/rhs as a
-    decimal; ``gap`` is ``1 - ratio``.
+    decimal, printed with only the digits that agree when it is evaluated again at
+    twice the precision (``precision`` says how many); ``gap`` is ``1 - ratio`` from
+    the more precise evaluation.
     """
 
     instance: Mapping[str, Any] = field(compare=False)
@@ -79,9 +81,11 @@ class Evaluation:
     ratio: str
     gap: str
     equality: bool = False
+    precision: Mapping[str, Any] | None = None  # Agreement.to_dict(): digits that survive
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "precision": dict(self.precision) if self.precision else None,
             "instance": dict(self.instance_json),
             "lhs": self.lhs,
             "rhs": self.rhs,
@@ -164,6 +168,13 @@ class CheckResult:
             lines.append(f"  lhs = {w.lhs} > rhs = {w.rhs}   ({w.method})")
         if self.sup is not None:
             lines.append(f"  largest lhs/rhs found: {self.sup.ratio}  ({self.tightness})")
+            if self.sup.precision:
+                p = self.sup.precision
+                flag = ", digits lost to cancellation" if p["lost_to_cancellation"] else ""
+                lines.append(
+                    f"    {p['agreeing_digits']} digits agree at {p['dps']} vs "
+                    f"{p['check_dps']} digits{flag}"
+                )
             lines.append(f"    at {self.sup.describe()}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
