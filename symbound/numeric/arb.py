@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -70,7 +72,12 @@ def _dyadic(a) -> tuple[flint.fmpz_mat, int] | None:
     if int(exps.max()) - lo > 900:
         return None
     scaled = np.ldexp(a, -lo)  # every entry an integer, exactly (53-bit mantissas)
-    return flint.fmpz_mat([[int(v) for v in row] for row in scaled.tolist()]), lo
+    rows, cols = (a.shape[0], 1) if a.ndim == 1 else a.shape
+    if int(exps.max()) - lo < 63:  # fits int64: convert in NumPy
+        flat = scaled.astype(np.int64).ravel().tolist()
+    else:
+        flat = list(map(int, scaled.ravel().tolist()))
+    return flint.fmpz_mat(rows, cols, flat), lo
 
 
 @dataclass(frozen=True)
@@ -220,17 +227,17 @@ class ArbBackend(AbstractBackend):
         softm(s) = exp(s) / sum exp(s) holds as written."""
         m = len(logits) // n
         if mask is None:
-            weights = [x.exp() for x in logits]
+            weights = list(map(_ARB.exp, logits))
         else:
             zero = _ARB(0)
             ok = np.asarray(mask, dtype=bool).ravel().tolist()
             weights = [x.exp() if a else zero for x, a in zip(logits, ok, strict=True)]
         E = flint.arb_mat(n, m, weights)
-        totals = (E * flint.arb_mat(m, 1, [1] * m)).entries()
+        inverse = [1 / s for s in (E * flint.arb_mat(m, 1, [1] * m)).entries()]
         EV = E * V
         d = EV.ncols()
-        flat = EV.entries()
-        return _object_array([flat[k] / totals[k // d] for k in range(n * d)], (n, d))
+        per_entry = itertools.chain.from_iterable(itertools.repeat(v, d) for v in inverse)
+        return _object_array(list(map(operator.mul, EV.entries(), per_entry)), (n, d))
 
     def softmax_matmul(self, s, v, mask):
         s = self.asarray(s)
