@@ -31,7 +31,13 @@ def test_the_wheel_ships_derivations_and_templates(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "symbound/derivations/alman_song_2025.py" in names
     assert "symbound/templates/lemma.tex.j2" in names
-    assert "symbound/cli.py" in names
+    # every module and template of the checkout ships (a package left out of pyproject fails)
+    for path in (ROOT / "symbound").rglob("*.py"):
+        assert f"symbound/{path.relative_to(ROOT / 'symbound').as_posix()}" in names, path
+    for path in (ROOT / "templates").rglob("*.j2"):
+        assert f"symbound/templates/{path.relative_to(ROOT / 'templates').as_posix()}" in names
+    for path in (ROOT / "derivations").glob("*.py"):
+        assert f"symbound/derivations/{path.name}" in names, path
 
 
 def test_every_exported_name_is_documented():
