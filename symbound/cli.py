@@ -174,6 +174,15 @@ def _parser() -> _Parser:
     aud.add_argument("--out", help="also write audit.tex and audit.json into this folder")
     aud.add_argument("--json", action="store_true", help="print JSON")
 
+    from symbound import sweep
+
+    swp = sub.add_parser(
+        "sweep",
+        help="one claim over many random instances (float64 screen, the worst confirmed "
+        "rigorously), on a process pool or a Dask cluster",
+    )
+    sweep.add_arguments(swp)
+
     sub.add_parser("repl", help="a Python console with symbound, the notation and the catalogue")
     return p
 
@@ -611,6 +620,12 @@ def _cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def _cmd_sweep(args) -> int:
+    from symbound.sweep import run_cli
+
+    return run_cli(args)
+
+
 def _cmd_repl(args) -> int:
     from symbound.repl import run_console
 
@@ -652,6 +667,7 @@ _COMMANDS = {
     "prove": _cmd_prove,
     "recheck": _cmd_recheck,
     "audit": _cmd_audit,
+    "sweep": _cmd_sweep,
     "repl": _cmd_repl,
 }
 

@@ -100,6 +100,12 @@ class Catalogue(Mapping[str, Lemma]):
                 f"no lemma {key!r}{hint} ('symbound list' shows all keys)"
             ) from None
 
+    def __contains__(self, key: object) -> bool:  # Mapping's version expects a KeyError
+        return key in self._lemmas
+
+    def get(self, key: str, default: Any = None) -> Lemma | Any:
+        return self._lemmas.get(key, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._lemmas)
 
