@@ -137,3 +137,11 @@ def test_text_is_never_evaluated(tmp_path):
     with pytest.raises(TypeError, match="text is never evaluated"):
         L41.with_rhs(payload, key="planted.text")
     assert not marker.exists()
+
+
+def test_catalogue_membership_and_get_do_not_raise_on_unknown_keys():
+    from symbound import load_catalogue
+
+    cat = load_catalogue()
+    assert "as25.lemma4.1" in cat and "no.such.key" not in cat
+    assert cat.get("no.such.key") is None and cat.get("as25.lemma4.1").key == "as25.lemma4.1"
