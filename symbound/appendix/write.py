@@ -371,6 +371,11 @@ def _files(data: AppendixData) -> dict[str, str]:
         }
     )
     names.append("composition")
+    if data.audit is not None:
+        from symbound.models.audit import audit_files
+
+        files.update(audit_files(data.audit))
+        names.append("audit")
     versions = ", ".join(f"{k} {v}" for k, v in sorted(settings["versions"].items()))
     files["main.tex"] = env.get_template("appendix/main.tex.j2").render(
         title=tex_escape(data.spec.title),
