@@ -268,14 +268,9 @@ def _cmd_show(args) -> int:
 
 
 def _executor(jobs: int | None):
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
+    from symbound.parallel import process_pool
 
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1:
-        return None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return process_pool(jobs)
 
 
 def _cmd_check(args) -> int:

@@ -35,15 +35,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, as_completed
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +51,7 @@ from symbound.check.result import Evaluation, Verdict
 from symbound.errors import NotExactError, UsageError
 from symbound.lemmas.model import Lemma
 from symbound.numeric.backends import MpmathBackend
+from symbound.parallel import Progress, cores, process_pool, run_tasks
 from symbound.versions import versions
 
 __all__ = [
@@ -361,73 +361,6 @@ def _clip(text: str, most: int = 60) -> str:
     return text if len(text) <= most else text[: most - 3] + "..."
 
 
-# -- progress -------------------------------------------------------------------------
-
-
-class _Progress:
-    """A one-line progress bar on a stream (``\\r`` updates, a newline at the end)."""
-
-    def __init__(self, enabled: bool, stream: TextIO, width: int = 20):
-        self.enabled, self.stream, self.width = enabled, stream, width
-        self.label, self.total, self.done, self.unit, self.last = "", 0, 0, "", 0.0
-
-    def start(self, label: str, total: int, unit: str) -> None:
-        self.label, self.total, self.done, self.unit = label, total, 0, unit
-        self._draw(force=True)
-
-    def advance(self, amount: int) -> None:
-        self.done += amount
-        self._draw(force=self.done >= self.total)
-        if self.enabled and self.done >= self.total:
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def _draw(self, force: bool) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self.last < 0.1:
-            return
-        self.last = now
-        filled = self.width * self.done // max(self.total, 1)
-        bar = "#" * filled + "-" * (self.width - filled)
-        w = len(str(self.total))
-        self.stream.write(f"\r  {self.label} [{bar}] {self.done:>{w}}/{self.total} {self.unit}")
-        self.stream.flush()
-
-
-def _run_tasks(
-    executor: Executor | None,
-    fn: Callable[..., Any],
-    arglists: Sequence[tuple],
-    progress: _Progress,
-    weights: Sequence[int],
-) -> list[Any]:
-    """``fn(*args)`` for each argument tuple, results in the order given.
-
-    With an executor the tasks run there and the progress bar moves as they
-    complete; the results are still returned in order, so nothing depends on which
-    worker finished first.
-    """
-    results: list[Any] = [None] * len(arglists)
-    if executor is None:
-        for i, args in enumerate(arglists):
-            results[i] = fn(*args)
-            progress.advance(weights[i])
-        return results
-    futures = {executor.submit(fn, *args): i for i, args in enumerate(arglists)}
-    try:
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
-            progress.advance(weights[i])
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        raise
-    return results
-
-
 # -- validation -----------------------------------------------------------------------
 
 
@@ -467,13 +400,6 @@ def _sizes(lemma: Lemma, sizes: Mapping[str, Any] | None) -> dict[str, int]:
             raise UsageError(f"size {p.name} must be in {domain_text(p.domain)}, got {value}")
         out[p.name] = int(value)
     return out
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _reference(lemma: Lemma) -> str | Lemma | None:
@@ -543,7 +469,7 @@ def sweep(
     if executor is not None and not isinstance(executor, Executor):
         raise UsageError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
     show = sys.stderr.isatty() if progress is None else bool(progress)
-    bar = _Progress(show, sys.stderr)
+    bar = Progress(show, sys.stderr)
 
     t0 = time.perf_counter()
     ref = _reference(lemma)
@@ -560,18 +486,12 @@ def sweep(
         if executor is None:
             jobs = 1
         ref = lemma
-    if executor is None and (jobs or _cores()) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        workers = min(jobs or _cores(), max(len(starts), confirm))
-        own = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
+    if executor is None and (jobs or cores()) > 1:
+        own = process_pool(min(jobs or cores(), max(len(starts), confirm)))
         executor = own
     try:
         bar.start(f"sweep {lemma.key}", instances, "instances")
-        chunks = _run_tasks(
+        chunks = run_tasks(
             executor,
             _screen_task,
             [(ref, sizes, seed, s, min(s + chunk, instances)) for s in starts],
@@ -583,7 +503,7 @@ def sweep(
         worst = sorted(evaluable.tolist(), key=lambda i: (-ratios[i], i))[:confirm]
         if worst:
             bar.start(f"confirm {lemma.key}", len(worst), "worst")
-        confirmed = _run_tasks(
+        confirmed = run_tasks(
             executor,
             _confirm_task,
             # the worst one is likely the sup: its task computes the full evaluation too
@@ -859,7 +779,7 @@ def run_cli(args: argparse.Namespace) -> int:
         if client is not None:
             client.close()
     print(result.to_json() if args.json else result.summary())
-    where = f"on {args.scheduler}" if client is not None else f"with {args.jobs or _cores()} job(s)"
+    where = f"on {args.scheduler}" if client is not None else f"with {args.jobs or cores()} job(s)"
     print(
         f"swept {args.instances} instances of {lemma.key} in {time.perf_counter() - t0:.2f} s "
         f"{where}",

@@ -26,6 +26,7 @@ __all__ = [
     "evaluate_sides",
     "float_ratios",
     "hypotheses_hold",
+    "measured_parameters",
 ]
 
 F64 = Float64Backend()
@@ -108,6 +109,24 @@ def hypotheses_hold(lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBack
         if not certainly_le(lhs, rhs, backend):
             return False
     return True
+
+
+def measured_parameters(lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBackend):
+    """The tightest parameter values for which the lemma's hypotheses hold on ``inst``.
+
+    Each hypothesis ``quantity <= p`` whose right-hand side is a lone parameter ``p``
+    sets ``p`` to the quantity measured on ``inst``; on a ball backend to the ball's
+    upper end (an exact number), so the hypothesis certainly holds.  The bound,
+    evaluated there, is what the lemma proves about this very instance.
+    """
+    balls = backend.rigorous and not backend.exact
+    values = {}
+    with backend.scope():
+        for h in lemma.hypotheses:
+            if h.rhs.is_Symbol:
+                value = h.lhs.evaluate(inst, backend)
+                values[h.rhs.name] = value.upper() if balls else value
+    return values
 
 
 def certainly_le(x, y, backend: AbstractBackend) -> bool:

@@ -39,6 +39,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from symbound.check.evaluate import measured_parameters
 from symbound.lemmas.catalogue import Catalogue, load_catalogue
 from symbound.models.checkpoint import BertCheckpoint, embed
 from symbound.numeric.backends import Float64Backend, MpmathBackend
@@ -196,11 +197,7 @@ def _kind(lemma) -> str | None:
 
 def _measure_parameters(lemma, inst) -> dict[str, float]:
     """The tightest parameter values for which the lemma's hypotheses hold on ``inst``."""
-    values = {}
-    for h in lemma.hypotheses:
-        if h.rhs.is_Symbol:
-            values[h.rhs.name] = float(h.lhs.evaluate(inst, _F64))
-    return values
+    return {k: float(v) for k, v in measured_parameters(lemma, inst, _F64).items()}
 
 
 def _bound(expr, inst, values) -> str:
@@ -243,10 +240,8 @@ def _certified_violation(lemma, inst, prec: int = 128) -> bool:
 
     arb = ArbBackend(prec=prec)
     point = {k: (arb.asarray(v) if isinstance(v, np.ndarray) else v) for k, v in inst.items()}
+    point.update(measured_parameters(lemma, point, arb))
     with arb.scope():
-        for h in lemma.hypotheses:
-            if h.rhs.is_Symbol:
-                point[h.rhs.name] = h.lhs.evaluate(point, arb).upper()
         lhs = lemma.conclusion.lhs.evaluate(point, arb)
         rhs = compile_expr(lemma.conclusion.rhs)(point, arb)
         return bool(lhs.lower() > rhs.upper())

@@ -1,0 +1,108 @@
+"""Running many independent tasks: on any ``concurrent.futures`` executor, with a progress bar.
+
+Sweeps, the appendix's checks and the layer-collapse experiments hand their tasks to
+:func:`run_tasks`.  Without an executor the tasks run in this process; with one
+(a local process pool from :func:`process_pool`, or a Dask cluster's
+``client.get_executor()``) they run there, and the results come back in the order
+the tasks were given, so nothing depends on which worker finished first.  Use
+process-based executors: python-flint's precision is a per-process setting.
+
+>>> run_tasks(None, pow, [(2, 3), (3, 2)], Progress(False))
+[8, 9]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from typing import Any, TextIO
+
+__all__ = ["Progress", "cores", "process_pool", "run_tasks"]
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def process_pool(jobs: int | None) -> ProcessPoolExecutor | None:
+    """A ``spawn`` process pool of ``jobs`` workers (default: the cores); None for one job."""
+    jobs = jobs or cores()
+    if jobs == 1:
+        return None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+class Progress:
+    """A one-line progress bar on a stream (``\\r`` updates, a newline at the end).
+
+    ``enabled=None`` shows it when the stream is a terminal."""
+
+    def __init__(self, enabled: bool | None, stream: TextIO | None = None, width: int = 20):
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = self.stream.isatty() if enabled is None else bool(enabled)
+        self.width = width
+        self.label, self.total, self.done, self.unit, self.last = "", 0, 0, "", 0.0
+
+    def start(self, label: str, total: int, unit: str) -> None:
+        self.label, self.total, self.done, self.unit = label, total, 0, unit
+        self._draw(force=True)
+
+    def advance(self, amount: int = 1) -> None:
+        self.done += amount
+        self._draw(force=self.done >= self.total)
+        if self.enabled and self.done >= self.total:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _draw(self, force: bool) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        filled = self.width * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (self.width - filled)
+        w = len(str(self.total))
+        self.stream.write(f"\r  {self.label} [{bar}] {self.done:>{w}}/{self.total} {self.unit}")
+        self.stream.flush()
+
+
+def run_tasks(
+    executor: Executor | None,
+    fn: Callable[..., Any],
+    arglists: Sequence[tuple],
+    progress: Progress,
+    weights: Sequence[int] | None = None,
+) -> list[Any]:
+    """``fn(*args)`` for each argument tuple, results in the order given.
+
+    With an executor the tasks run there and the progress bar moves (by each task's
+    weight, default 1) as they complete; the results are still returned in order.
+    """
+    weights = [1] * len(arglists) if weights is None else weights
+    results: list[Any] = [None] * len(arglists)
+    if executor is None:
+        for i, args in enumerate(arglists):
+            results[i] = fn(*args)
+            progress.advance(weights[i])
+        return results
+    futures = {executor.submit(fn, *args): i for i, args in enumerate(arglists)}
+    try:
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            progress.advance(weights[i])
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    return results
