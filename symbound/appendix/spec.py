@@ -54,9 +54,11 @@ class ThresholdComparison:
 
 @dataclass(frozen=True)
 class AppendixSpec:
-    """One paper's appendix: its claims (the module's lemmas), regime tables, comparison."""
+    """One paper's appendix: its claims (the module's lemmas), regime tables, comparison,
+    and the layer-collapse experiments (:mod:`symbound.empirical.spec` values)."""
 
     paper: str
     title: str
     regime_tables: tuple[RegimeTable, ...]
     comparison: ThresholdComparison | None = None
+    studies: tuple[Any, ...] = ()  # DistanceSweep and ResidualStudy values

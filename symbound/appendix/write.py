@@ -28,7 +28,7 @@ from symbound.notation import to_latex
 from symbound.render.latex import environment
 from symbound.render.tex import tex_escape
 
-__all__ = ["floor_significant", "render_appendix", "write_appendix"]
+__all__ = ["floor_significant", "render_appendix", "write_appendix", "write_files"]
 
 
 def floor_significant(q: Fraction, digits: int = 4) -> str:
@@ -256,7 +256,7 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _files(data: AppendixData) -> dict[str, str]:
+def _files(data: AppendixData) -> dict[str, str | bytes]:
     env = environment()
     settings = dict(data.settings)
     files: dict[str, str] = {}
@@ -376,6 +376,11 @@ def _files(data: AppendixData) -> dict[str, str]:
 
         files.update(audit_files(data.audit))
         names.append("audit")
+    if data.studies:
+        from symbound.empirical.report import experiment_files
+
+        files.update(experiment_files(data.studies, settings))
+        names.append("experiments")
     versions = ", ".join(f"{k} {v}" for k, v in sorted(settings["versions"].items()))
     files["main.tex"] = env.get_template("appendix/main.tex.j2").render(
         title=tex_escape(data.spec.title),
@@ -389,16 +394,20 @@ def _files(data: AppendixData) -> dict[str, str]:
     return files
 
 
-def render_appendix(data: AppendixData) -> Mapping[str, str]:
-    """Every file of the appendix, by name, rendered in memory."""
+def render_appendix(data: AppendixData) -> Mapping[str, str | bytes]:
+    """Every file of the appendix, by name, rendered in memory (figures as bytes)."""
     return _files(data)
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, content: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        if isinstance(content, bytes):
+            handle = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with handle:
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -408,15 +417,19 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def write_appendix(data: AppendixData, out: Path | str) -> list[Path]:
-    """Render every file, then write each atomically into ``out``; return their paths."""
-    files = _files(data)
+def write_files(files: Mapping[str, str | bytes], out: Path | str) -> list[Path]:
+    """Write rendered files (by relative path) into ``out``, each atomically; their paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in sorted(files.items()):
+    for name, content in sorted(files.items()):
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, text)
+        _atomic_write(path, content)
         written.append(path)
     return written
+
+
+def write_appendix(data: AppendixData, out: Path | str) -> list[Path]:
+    """Render every file, then write each atomically into ``out``; return their paths."""
+    return write_files(_files(data), out)

@@ -81,9 +81,17 @@ def _head(M, V, backend: AbstractBackend) -> Head:
 
 
 def layers_of(
-    inst: Mapping[str, Any], backend: AbstractBackend, *, upto=None, beta=1, skip: bool = True
+    inst: Mapping[str, Any],
+    backend: AbstractBackend,
+    *,
+    upto=None,
+    beta=1,
+    skip: bool = True,
+    **layer_options,
 ) -> list[Layer]:
-    """The network's layers (the first ``upto`` of them) as :class:`Layer` values."""
+    """The network's layers (the first ``upto`` of them) as :class:`Layer` values.
+
+    ``layer_options`` go to every :class:`Layer` (``mask``, ``layernorm``, ``ln``)."""
     M = backend.asarray(inst["M"])
     V = backend.asarray(inst["V"])
     count = M.shape[-4] if upto is None else upto
@@ -95,6 +103,7 @@ def layers_of(
             ),
             beta=beta,
             skip=skip,
+            **layer_options,
         )
         for l in range(count)
     ]

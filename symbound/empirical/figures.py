@@ -1,0 +1,146 @@
+r"""Figures of the layer-collapse experiments: measured curves and proved bounds on one plot.
+
+Figures are drawn with matplotlib's object API (no pyplot, no global state) under
+matplotlib's default style, whatever the user's ``matplotlibrc``, and rendered to
+PNG and PDF bytes without dates or software stamps: the same result gives the same
+bytes.
+
+>>> from symbound.empirical.spec import Architecture, ResidualStudy
+>>> from symbound.empirical.residual import run_residual_study
+>>> spec = ResidualStudy("demo", "t", "c", (Architecture("skip", skip=True),), depth=2,
+...                      n=3, d=2, instances=1, prec=128)
+>>> files = render(residual_figure(run_residual_study(spec)))
+>>> files["png"][:8], files["pdf"][:5]
+(b'\x89PNG\r\n\x1a\n', b'%PDF-')
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import statistics
+from fractions import Fraction
+
+import matplotlib
+import matplotlib.style
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from symbound.empirical.collapse import DistanceSweepResult, cell_curves
+from symbound.empirical.residual import ResidualResult
+
+__all__ = ["distance_figure", "render", "residual_figure"]
+
+#: line styles of a distance's bounds, in the order the study lists them
+_BOUND_STYLES = ("--", ":", "-.")
+_METADATA = {
+    "png": {"Software": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+}
+
+
+def _colours(count: int):
+    cmap = matplotlib.colormaps["viridis"]
+    return [cmap(0.85 * k / max(count - 1, 1)) for k in range(count)]
+
+
+def _positive(xs, ys):
+    pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if 0 < y < math.inf]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def distance_figure(result: DistanceSweepResult) -> Figure:
+    """Rows: the distances; columns: the head counts; one colour per depth L.
+
+    Solid lines are the measured distances (largest over the instances), dashed and
+    dotted lines the bounds in the order the study lists them (largest over the
+    instances; each instance's own bound lies above its own measurement)."""
+    spec = result.spec
+    with matplotlib.style.context("default"):
+        rows, cols = len(spec.distances), len(spec.heads)
+        fig = Figure(figsize=(4.4 * cols, 3.4 * rows), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False)
+        etas = [float(Fraction(e)) for e in result.etas]
+        colours = _colours(len(spec.depths))
+        for r, dist in enumerate(spec.distances):
+            for c, H in enumerate(spec.heads):
+                ax = axes[r][c]
+                for colour, L in zip(colours, spec.depths, strict=True):
+                    curves = cell_curves(result, dist.lemma, L, H)
+                    ax.plot(*_positive(etas, curves["measured"]), "-o", color=colour, ms=3)
+                    for style, key in zip(_BOUND_STYLES, dist.bounds, strict=False):
+                        ax.plot(*_positive(etas, curves[key]), style, color=colour, lw=1)
+                ax.set_xscale("log")
+                ax.set_yscale("log")
+                ax.set_title(f"{dist.label}, H = {H}", fontsize=10)
+                ax.set_xlabel(r"$\eta$ (largest weight entry)")
+                ax.grid(True, which="major", alpha=0.3)
+        handles = [
+            Line2D([], [], color=k, marker="o", ms=3, label=f"L = {L}")
+            for k, L in zip(colours, spec.depths, strict=True)
+        ]
+        handles.append(Line2D([], [], color="black", label="measured"))
+        for dist in spec.distances:
+            for style, key in zip(_BOUND_STYLES, dist.bounds, strict=False):
+                handles.append(Line2D([], [], color="black", ls=style, lw=1, label=key))
+        fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
+        return fig
+
+
+def residual_figure(result: ResidualResult) -> Figure:
+    """Left: every architecture's ratio (median over instances) against depth, on a
+    log10 axis cut at 10^-20; right: the architectures with a one-step bound, each
+    instance with its bound, over their whole resolved range."""
+    spec = result.spec
+    bounded = [a for a in spec.architectures if a.one_step_bound and spec.one_step_bound]
+    with matplotlib.style.context("default"):
+        fig = Figure(figsize=(11 if bounded else 6.5, 4.2), layout="constrained")
+        axes = fig.subplots(1, 2 if bounded else 1, squeeze=False)[0]
+        ax = axes[0]
+        for colour, arch in zip(_colours(len(spec.architectures)), spec.architectures, strict=True):
+            curves = result.of(arch.label)
+            layers = range(max(len(c.logs) for c in curves))
+            med = [statistics.median(c.logs[k] for c in curves if len(c.logs) > k) for k in layers]
+            ax.plot(list(layers), med, "-o", ms=3, color=colour, label=arch.label)
+        ax.set_ylim(-20, 0.5)
+        ax.set_xlabel(r"layer $\ell$")
+        ax.set_ylabel(r"$\log_{10} \|\mathrm{Res}(X^{(\ell)})\|_{\max} / \|X^{(\ell)}\|_{\max}$")
+        ax.set_title(f"median of {spec.instances} networks", fontsize=10)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+        if bounded:
+            ax = axes[1]
+            for colour, arch in zip(_colours(len(bounded)), bounded, strict=True):
+                for k, c in enumerate(result.of(arch.label)):
+                    ax.plot(
+                        range(len(c.logs)),
+                        c.logs,
+                        "-",
+                        color=colour,
+                        lw=1,
+                        label=f"{arch.label}, measured" if k == 0 else None,
+                    )
+                    ax.plot(
+                        range(1, len(c.bound_logs) + 1),
+                        c.bound_logs,
+                        "v",
+                        color=colour,
+                        ms=4,
+                        mfc="none",
+                        label=f"{spec.one_step_bound} (proved, one step)" if k == 0 else None,
+                    )
+            ax.set_xlabel(r"layer $\ell$")
+            ax.set_title("until the balls stop resolving the ratio", fontsize=10)
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=8)
+        return fig
+
+
+def render(fig: Figure) -> dict[str, bytes]:
+    """The figure as PNG (150 dpi) and PDF bytes, without dates or software stamps."""
+    out = {}
+    for fmt in ("png", "pdf"):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=150, metadata=_METADATA[fmt])
+        out[fmt] = buffer.getvalue()
+    return out

@@ -1,0 +1,147 @@
+r"""The experiments' files: ``experiments.tex`` (Jinja), ``experiments.json`` and the figures.
+
+:func:`experiment_files` renders everything in memory -- text files as ``str``,
+figures (``figures/KEY.png`` and ``figures/KEY.pdf``) as ``bytes`` -- for the
+appendix writer, which writes them atomically.  Tables give, per cell, the
+largest measured/bound ratio (how tight the proved bound is on these networks)
+and how many measurements are *certainly* below every bound; the JSON holds every
+measurement.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from symbound.empirical.collapse import DistanceSweepResult
+from symbound.empirical.figures import distance_figure, render, residual_figure
+from symbound.empirical.residual import ResidualResult
+from symbound.render.latex import environment
+from symbound.render.tex import tex_escape
+
+__all__ = ["experiment_files", "run_study", "study_summary"]
+
+
+def _key(key: str) -> str:
+    return r"\texttt{" + tex_escape(key).replace(".", r".\allowbreak{}") + "}"
+
+
+def _num(x: float) -> str:
+    return r"\num{" + f"{x:.3g}" + "}"
+
+
+def _distance_context(result: DistanceSweepResult) -> dict[str, Any]:
+    spec = result.spec
+    rows = []
+    for H in spec.heads:
+        for L in spec.depths:
+            cells = []
+            for dist in spec.distances:
+                ratio, eta, bound = result.worst(dist.lemma, L, H)
+                here = [p for p in result.points if (p.distance, p.L, p.H) == (dist.lemma, L, H)]
+                held = sum(all(b.holds for b in p.bounds) for p in here)
+                cells.append(
+                    {
+                        "ratio": _num(ratio),
+                        "eta": eta,
+                        "bound": _key(bound),
+                        "held": f"{held}/{len(here)}",
+                    }
+                )
+            rows.append({"H": H, "L": L, "cells": cells})
+    return {
+        "key": spec.key,
+        "title": tex_escape(spec.title),
+        "caption": tex_escape(spec.caption),
+        "distances": [
+            {"label": tex_escape(d.label), "bounds": [_key(b) for b in d.bounds]}
+            for d in spec.distances
+        ],
+        "rows": rows,
+        "n": spec.n,
+        "d": spec.d,
+        "instances": spec.instances,
+        "etas": ", ".join(result.etas),
+        "seed": result.seed,
+        "all_hold": result.all_hold,
+        "points": len(result.points),
+    }
+
+
+def _residual_context(result: ResidualResult) -> dict[str, Any]:
+    spec = result.spec
+    rows = []
+    for arch in spec.architectures:
+        curves = result.of(arch.label)
+        rate = result.median(arch.label, "decades_per_layer")
+        growth = result.median(arch.label, "decrement_growth")
+        holds = [h for c in curves for h in c.bound_holds]
+        last = min(c.resolved_to for c in curves)
+        final = statistics.median(c.logs[last] for c in curves)
+        rows.append(
+            {
+                "label": tex_escape(arch.label),
+                "start": f"{statistics.median(c.logs[0] for c in curves):.3g}",
+                "final": f"{final:.4g}",
+                "layer": last,
+                "cut": last < spec.depth,
+                "rate": "--" if rate is None else f"{rate:.3g}",
+                "growth": "--" if growth is None else f"{growth:.3g}",
+                "bound": f"{sum(holds)}/{len(holds)}" if holds else "--",
+            }
+        )
+    return {
+        "key": spec.key,
+        "title": tex_escape(spec.title),
+        "caption": tex_escape(spec.caption),
+        "rows": rows,
+        "findings": [
+            {"reproduced": f.reproduced, "summary": tex_escape(f.summary)} for f in result.findings
+        ],
+        "one_step_bound": _key(spec.one_step_bound) if spec.one_step_bound else None,
+        "n": spec.n,
+        "d": spec.d,
+        "eta": spec.eta,
+        "depth": spec.depth,
+        "instances": spec.instances,
+        "prec": spec.prec,
+        "seed": result.seed,
+    }
+
+
+def experiment_files(
+    results: Sequence[DistanceSweepResult | ResidualResult], settings: dict[str, Any]
+) -> dict[str, str | bytes]:
+    """``experiments.tex``, ``experiments.json`` and ``figures/KEY.{png,pdf}``, in memory."""
+    files: dict[str, str | bytes] = {}
+    sweeps, studies = [], []
+    for r in results:
+        if isinstance(r, DistanceSweepResult):
+            sweeps.append(_distance_context(r))
+            fig = distance_figure(r)
+        else:
+            studies.append(_residual_context(r))
+            fig = residual_figure(r)
+        for fmt, data in render(fig).items():
+            files[f"figures/{r.spec.key}.{fmt}"] = data
+    template = environment().get_template("appendix/experiments.tex.j2")
+    files["experiments.tex"] = template.render(sweeps=sweeps, studies=studies)
+    doc = {"settings": settings, "studies": [r.to_dict() for r in results]}
+    files["experiments.json"] = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return files
+
+
+def run_study(spec, *, seed: int = 0, executor=None, progress=None):
+    """Run a distance sweep or a residual study."""
+    from symbound.empirical.collapse import run_distance_sweep
+    from symbound.empirical.residual import run_residual_study
+    from symbound.empirical.spec import DistanceSweep
+
+    run = run_distance_sweep if isinstance(spec, DistanceSweep) else run_residual_study
+    return run(spec, seed=seed, executor=executor, progress=progress)
+
+
+def study_summary(results: Sequence[DistanceSweepResult | ResidualResult]) -> str:
+    return "\n".join(r.summary() for r in results)
