@@ -465,7 +465,7 @@ def _cmd_appendix(args) -> int:
             samples=args.samples,
             dps=args.dps,
             executor=executor,
-            experiments=not args.no_experiments,
+            layer_collapse=not args.no_experiments,
             study_sizes=study_sizes(args),
             progress=Progress(False if args.no_progress else None),
         )

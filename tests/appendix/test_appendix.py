@@ -30,6 +30,7 @@ def written(data, tmp_path_factory):
 EXPECTED_FILES = {
     "main.tex",
     "certificates",
+    "figures",
     *(
         f"{name}.{ext}"
         for name in (
@@ -39,6 +40,7 @@ EXPECTED_FILES = {
             "tradeoff",
             "prior-work",
             "composition",
+            "experiments",
         )
         for ext in ("tex", "json")
     ),
@@ -59,9 +61,17 @@ def test_every_table_and_its_json_is_written(written):
     audit = {"audit.tex", "audit.json"} if minilm_dir() is not None else set()
     assert {p.name for p in written.iterdir()} == EXPECTED_FILES | audit
     main_tex = (written / "main.tex").read_text()
-    for name in ("claims", "collapse-regime", "eps-regime", "tradeoff", "prior-work"):
+    for name in (
+        "claims",
+        "collapse-regime",
+        "eps-regime",
+        "tradeoff",
+        "prior-work",
+        "experiments",
+    ):
         assert rf"\input{{{name}}}" in main_tex
     assert r"\usepackage{booktabs" in main_tex and r"\usepackage{siunitx}" in main_tex
+    assert r"\usepackage{graphicx}" in main_tex
 
 
 def test_proved_verdicts_are_in_the_claim_table_with_rechecked_certificates(data, written):
@@ -127,6 +137,20 @@ def test_prior_work_lists_lemmas_experiments_and_remarks(written):
     assert prior["lemmas"][0]["key"] == "as23.entry-bound"
 
 
+def test_the_experiments_section_has_its_figures_tables_and_every_measurement(written):
+    doc = json.loads((written / "experiments.json").read_text())
+    sweep, study = doc["studies"]
+    assert sweep["key"] == "layer-collapse" and sweep["every_bound_holds"] is True
+    assert len(sweep["points"]) == 2 * 5 * 2 * 7 * 3  # distances, L, H, eta, networks
+    assert [f["reproduced"] for f in study["findings"]] == [True, True, True]
+    tex = (written / "experiments.tex").read_text()
+    for key in ("layer-collapse", "residual-ratio"):
+        assert rf"{{figures/{key}.pdf}}" in tex
+        assert (written / "figures" / f"{key}.png").read_bytes().startswith(b"\x89PNG")
+        assert (written / "figures" / f"{key}.pdf").read_bytes().startswith(b"%PDF-")
+    assert r"\textbf{reproduced}" in tex and "not every one" not in tex
+
+
 def test_same_seed_gives_byte_identical_files(data, written, tmp_path):
     again = build_appendix(seed=0, samples=SAMPLES)
     write_appendix(again, tmp_path)
@@ -148,9 +172,7 @@ def test_a_failure_leaves_the_previous_appendix_intact(data, tmp_path, monkeypat
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (.ci/run installs it)")
 def test_main_tex_compiles_with_pdflatex(written, tmp_path):
-    for path in written.iterdir():
-        if path.is_file():
-            shutil.copy(path, tmp_path / path.name)
+    shutil.copytree(written, tmp_path, dirs_exist_ok=True)
     run = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "main.tex"],
         cwd=tmp_path,
@@ -164,13 +186,26 @@ def test_main_tex_compiles_with_pdflatex(written, tmp_path):
 
 def test_appendix_command(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["appendix", "--out", str(out), "--samples", "60", "--jobs", "1"])
+    small = ["--instances", "1", "--eta-points", "2", "--depths", "1,2", "--depth", "4"]
+    code = main(["appendix", "--out", str(out), "--samples", "60", "--jobs", "1", *small])
     printed = capsys.readouterr()
     from symbound.models import minilm_dir
 
-    count = 19 if minilm_dir() is not None else 17
+    count = 25 if minilm_dir() is not None else 23
     assert code == 0 and f"wrote {count} files" in printed.out and "refuted" in printed.out
-    assert (out / "main.tex").exists()
+    assert "2 layer-collapse studies" in printed.out and "REPRODUCED" in printed.out
+    assert (out / "main.tex").exists() and (out / "figures" / "residual-ratio.pdf").exists()
+    doc = json.loads((out / "experiments.json").read_text())
+    assert len(doc["studies"][0]["points"]) == 2 * 2 * 2 * 2  # distances, L, H, eta
+
+
+def test_appendix_without_experiments(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        ["appendix", "--out", str(out), "--samples", "30", "--jobs", "1", "--no-experiments"]
+    )
+    assert code == 0 and "layer-collapse" not in capsys.readouterr().out
+    assert not (out / "experiments.tex").exists() and not (out / "figures").exists()
 
 
 def test_appendix_command_bad_usage(tmp_path, capsys):

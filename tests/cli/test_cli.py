@@ -170,3 +170,52 @@ def test_prove_and_recheck_usage_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+TINY = ["--instances", "1", "--eta-points", "2", "--depths", "1,2", "--depth", "4", "--jobs", "1"]
+
+
+def test_experiments_command_writes_figures_tables_and_json(tmp_path, capsys):
+    code, out, err = run(capsys, "experiments", "--out", str(tmp_path), *TINY)
+    assert code == 0, err
+    assert "every measured distance certainly below its bounds: yes" in out
+    assert out.count("REPRODUCED") == 3 and "NOT REPRODUCED" not in out
+    names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert names == [
+        "experiments.json",
+        "experiments.tex",
+        "figures/layer-collapse.pdf",
+        "figures/layer-collapse.png",
+        "figures/residual-ratio.pdf",
+        "figures/residual-ratio.png",
+    ]
+    assert "wrote 6 files" in err
+
+
+def test_experiments_are_byte_identical_across_processes(tmp_path):
+    outputs = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        subprocess.run(
+            [sys.executable, "-m", "symbound", "experiments", "--out", str(folder), *TINY],
+            check=True,
+            capture_output=True,
+        )
+        outputs.append({p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 6
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--depths", "1,0"], "depths must be between 1 and 512"),
+        (["--depths", "1,x"], "expected comma-separated depths"),
+        (["--instances", "0"], "must be between 1 and 1000, got 0"),
+        (["--tokens", "many"], "expected an integer, got 'many'"),
+    ],
+)
+def test_experiments_bad_sizes_are_one_line_errors(argv, message, capsys, tmp_path):
+    code, out, err = run(capsys, "experiments", "--out", str(tmp_path / "x"), *argv)
+    assert code == 2 and out == "" and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
