@@ -264,6 +264,7 @@ def run_distance_sweep(
         for H in spec.heads
         for i in range(spec.instances)
     ]
+    cases.sort(key=lambda case: -case[2] * case[3])  # deepest and widest first: workers balance
     progress = progress or Progress(False)
     progress.start(f"layer collapse {spec.key}", len(cases), "networks")
     chunks = run_tasks(executor, _case_task, cases, progress)

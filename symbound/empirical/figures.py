@@ -59,7 +59,9 @@ def distance_figure(result: DistanceSweepResult) -> Figure:
     spec = result.spec
     with matplotlib.style.context("default"):
         rows, cols = len(spec.distances), len(spec.heads)
-        fig = Figure(figsize=(4.4 * cols, 3.4 * rows), layout="constrained")
+        fig = Figure(figsize=(4.4 * cols + 1.6, 3.4 * rows))
+        # a fixed layout: a layout engine would draw every tick label several times
+        fig.subplots_adjust(left=0.07, right=0.80, bottom=0.09, top=0.94, wspace=0.25, hspace=0.38)
         axes = fig.subplots(rows, cols, squeeze=False)
         etas = [float(Fraction(e)) for e in result.etas]
         colours = _colours(len(spec.depths))
@@ -77,16 +79,19 @@ def distance_figure(result: DistanceSweepResult) -> Figure:
                 ax.set_title(f"{dist.label}, H = {H}", fontsize=10)
                 ax.set_xlabel(r"$\eta$ (largest weight entry)")
                 ax.grid(True, which="major", alpha=0.3)
-        handles = [
+            styles = [Line2D([], [], color="black", label="measured")]
+            styles += [
+                Line2D([], [], color="black", ls=style, lw=1, label=bound_label(bound))
+                for style, bound in zip(_BOUND_STYLES, dist.bounds, strict=False)
+            ]
+            axes[r][-1].legend(handles=styles, loc="upper left", fontsize=7)
+        depths = [
             Line2D([], [], color=k, marker="o", ms=3, label=f"L = {L}")
             for k, L in zip(colours, spec.depths, strict=True)
         ]
-        handles.append(Line2D([], [], color="black", label="measured"))
-        for dist in spec.distances:
-            for style, bound in zip(_BOUND_STYLES, dist.bounds, strict=False):
-                label = bound_label(bound)
-                handles.append(Line2D([], [], color="black", ls=style, lw=1, label=label))
-        fig.legend(handles=handles, loc="outside right center", fontsize=8, frameon=False)
+        fig.legend(
+            handles=depths, loc="center left", bbox_to_anchor=(0.81, 0.5), fontsize=8, frameon=False
+        )
         return fig
 
 
@@ -97,7 +102,8 @@ def residual_figure(result: ResidualResult) -> Figure:
     spec = result.spec
     bounded = [a for a in spec.architectures if a.one_step_bound and spec.one_step_bound]
     with matplotlib.style.context("default"):
-        fig = Figure(figsize=(11 if bounded else 6.5, 4.2), layout="constrained")
+        fig = Figure(figsize=(11 if bounded else 6.5, 4.2))
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.92, wspace=0.18)
         axes = fig.subplots(1, 2 if bounded else 1, squeeze=False)[0]
         ax = axes[0]
         for colour, arch in zip(_colours(len(spec.architectures)), spec.architectures, strict=True):
@@ -133,7 +139,7 @@ def residual_figure(result: ResidualResult) -> Figure:
                         label=f"{spec.one_step_bound} (proved, one step)" if k == 0 else None,
                     )
             ax.set_xlabel(r"layer $\ell$")
-            ax.set_title("until the balls stop resolving the ratio", fontsize=10)
+            ax.set_title(f"with the one-step bound {spec.one_step_bound}", fontsize=10)
             ax.grid(True, alpha=0.3)
             ax.legend(fontsize=8)
         return fig
