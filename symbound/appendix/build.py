@@ -122,6 +122,54 @@ def _comparison(spec: ThresholdComparison) -> list[ComparisonRow]:
     return rows
 
 
+class _Done:
+    """A result computed here, with a future's ``result()``."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+def _submit(executor, cat: Catalogue, fn, *args):
+    """``fn(*args)`` in a worker (a future; workers use the built-in catalogue), or here
+    and now on ``cat`` without an executor."""
+    if executor is not None:
+        return executor.submit(fn, *args)
+    return _Done(fn(*args, cat=cat))
+
+
+# Worker entry points: each looks its subject up by key.
+
+
+def _prove_task(key: str, cat: Catalogue | None = None):
+    from symbound.prove.prover import prove_claim
+
+    return prove_claim((cat or load_catalogue()).scalars[key])
+
+
+def _verify_task(key: str, seed: int, cat: Catalogue | None = None):
+    return verify_closed_form((cat or load_catalogue()).composed[key], depths=50, seed=seed)
+
+
+def _experiment_task(key: str, seed: int, dps: int, cat: Catalogue | None = None):
+    return run_experiment((cat or load_catalogue()).experiments[key], seed=seed, dps=dps)
+
+
+def _audit_task(cat: Catalogue | None = None):
+    """The all-MiniLM-L6-v2 audit, or None when its package is not installed."""
+    from symbound.models import load_bert, minilm_dir, token_ids
+    from symbound.models.audit import audit
+
+    folder = minilm_dir()
+    if folder is None:
+        return None
+    ckpt = load_bert(folder)
+    cat = cat or load_catalogue()
+    return audit(ckpt, token_ids(ckpt), catalogue=cat, model_name="all-MiniLM-L6-v2")
+
+
 def scaled_to(study, sizes: Mapping[str, Any] | None):
     """``study`` with the sizes in ``sizes`` that it has (the others are ignored)."""
     from dataclasses import fields
@@ -168,6 +216,16 @@ def build_appendix(
     own = [lemma for key, lemma in cat.items() if cat.source_of(key) == paper]
     ordered = _ordered_claims(own, cat)
     others = [lemma for key, lemma in cat.items() if cat.source_of(key) != paper]
+    scalar_claims = tuple(c for c in cat.scalars.values() if cat.source_of(c.key) == paper)
+    # the independent parts go to the workers first, so they run beside the checks;
+    # a catalogue other than the built-in one is worked through here
+    pool = executor if cat is load_catalogue() else None
+    audit_job = _submit(pool, cat, _audit_task) if real_model else _Done(None)
+    proof_jobs = [_submit(pool, cat, _prove_task, c.key) for c in scalar_claims]
+    composed_jobs = [_submit(pool, cat, _verify_task, k, seed) for k in cat.composed]
+    experiment_jobs = [_submit(pool, cat, _experiment_task, k, seed, dps) for k in cat.experiments]
+    regimes = tuple(_regime_grid(t) for t in spec.regime_tables)
+    comparison = tuple(_comparison(spec.comparison)) if spec.comparison else ()
     results = check_many(
         [lemma for lemma, _ in ordered] + others,
         executor=executor,
@@ -180,27 +238,14 @@ def build_appendix(
         for (lemma, is_correction), result in zip(ordered, results, strict=False)
     )
     prior_checks = tuple(zip(others, results[len(ordered) :], strict=True))
-    regimes = tuple(_regime_grid(t) for t in spec.regime_tables)
-    comparison = tuple(_comparison(spec.comparison)) if spec.comparison else ()
     experiments = tuple(
-        (e, run_experiment(e, seed=seed, dps=dps)) for e in cat.experiments.values()
+        (e, job.result()) for e, job in zip(cat.experiments.values(), experiment_jobs, strict=True)
     )
     composed = tuple(
-        (bound, verify_closed_form(bound, depths=50, seed=seed)) for bound in cat.composed.values()
+        (b, job.result()) for b, job in zip(cat.composed.values(), composed_jobs, strict=True)
     )
-    from symbound.prove.prover import prove_claim
-
-    scalar_claims = tuple(c for c in cat.scalars.values() if cat.source_of(c.key) == paper)
-    proofs = tuple(prove_claim(c) for c in scalar_claims)
-    audited = None
-    if real_model:
-        from symbound.models import load_bert, minilm_dir, token_ids
-        from symbound.models.audit import audit
-
-        folder = minilm_dir()
-        if folder is not None:
-            ckpt = load_bert(folder)
-            audited = audit(ckpt, token_ids(ckpt), catalogue=cat, model_name="all-MiniLM-L6-v2")
+    proofs = tuple(job.result() for job in proof_jobs)
+    audited = audit_job.result()
     studies = ()
     if layer_collapse:
         studies = tuple(
