@@ -468,8 +468,7 @@ def sweep(
         raise UsageError("give an executor or a number of jobs, not both")
     if executor is not None and not isinstance(executor, Executor):
         raise UsageError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
-    show = sys.stderr.isatty() if progress is None else bool(progress)
-    bar = Progress(show, sys.stderr)
+    bar = Progress(progress)  # None: shown when standard error is a terminal
 
     t0 = time.perf_counter()
     ref = _reference(lemma)
