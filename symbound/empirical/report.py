@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from symbound.empirical.collapse import DistanceSweepResult
-from symbound.empirical.figures import distance_figure, render, residual_figure
 from symbound.empirical.residual import ResidualResult
 from symbound.empirical.spec import bound_label
 from symbound.render.latex import environment
@@ -116,6 +115,8 @@ def experiment_files(
     results: Sequence[DistanceSweepResult | ResidualResult], settings: dict[str, Any]
 ) -> dict[str, str | bytes]:
     """``experiments.tex``, ``experiments.json`` and ``figures/KEY.{png,pdf}``, in memory."""
+    from symbound.empirical.figures import distance_figure, render, residual_figure  # matplotlib
+
     files: dict[str, str | bytes] = {}
     sweeps, studies = [], []
     for r in results:
