@@ -111,6 +111,11 @@ class Architecture:
             raise UsageError(f"architecture {self.label!r}: mask must be None, causal or local")
         if self.layernorm not in (None, "pre", "post"):
             raise UsageError(f"architecture {self.label!r}: layernorm must be None, pre or post")
+        if self.one_step_bound and (self.skip or self.mask or self.layernorm):
+            raise UsageError(
+                f"architecture {self.label!r}: a one-step bound on the next layer's Res applies "
+                "only to pure attention (no skip, mask or LayerNorm)"
+            )
 
 
 @dataclass(frozen=True)
@@ -173,13 +178,14 @@ def scaled(spec, **sizes):
     """A copy of a study with other sizes (``instances``, ``n``, ``d``, ``eta_points``,
     ``depth``, ``depths``); each checked, unknown names refused."""
     limits = {"instances": 1000, "n": 256, "d": 128, "eta_points": 200, "depth": 512}
-    fields = {f.name for f in dataclasses.fields(spec)}
+    fields = {f.name for f in dataclasses.fields(spec)} & {*limits, "depths"}
     changes = {}
     for name, value in sizes.items():
         if value is None:
             continue
         if name not in fields:
-            raise UsageError(f"{type(spec).__name__} has no size {name!r}")
+            known = ", ".join(sorted(fields))
+            raise UsageError(f"{type(spec).__name__} has no size {name!r} (its sizes: {known})")
         if name == "depths":
             changes[name] = tuple(_positive_int("a depth", v, limits["depth"]) for v in value)
         else:

@@ -48,6 +48,7 @@ def test_the_eta_grid_is_log_spaced_plain_decimals():
         ({"n": 2.5}, "n must be an integer"),
         ({"depths": (1, 0)}, "a depth must be an integer between 1 and 512"),
         ({"window": 3}, "DistanceSweep has no size 'window'"),
+        ({"prec": 256}, r"no size 'prec' \(its sizes: d, depths, eta_points, instances, n\)"),
     ],
 )
 def test_bad_sizes_are_one_line_usage_errors(sizes, message):
@@ -66,6 +67,8 @@ def test_architectures_and_findings_refuse_unknown_kinds():
         Architecture("x", mask="diagonal")
     with pytest.raises(UsageError, match="layernorm must be"):
         Architecture("x", layernorm="middle")
+    with pytest.raises(UsageError, match="applies only to pure attention"):
+        Architecture("x", skip=True, one_step_bound=True)
     with pytest.raises(UsageError, match="names the architecture it is slower than"):
         Finding("slower", "a", "source")
     with pytest.raises(UsageError, match="unknown finding kind"):
