@@ -28,6 +28,7 @@ from symbound.check.checker import check_many
 from symbound.check.result import CheckResult, exact_string
 from symbound.compose import ComposedBound, verify_closed_form
 from symbound.empirical.report import run_study
+from symbound.empirical.spec import with_sizes
 from symbound.errors import UsageError
 from symbound.lemmas.catalogue import Catalogue, load_catalogue
 from symbound.lemmas.experiment import Experiment, ExperimentResult, Remark, run_experiment
@@ -170,16 +171,6 @@ def _audit_task(cat: Catalogue | None = None):
     return audit(ckpt, token_ids(ckpt), catalogue=cat, model_name="all-MiniLM-L6-v2")
 
 
-def scaled_to(study, sizes: Mapping[str, Any] | None):
-    """``study`` with the sizes in ``sizes`` that it has (the others are ignored)."""
-    from dataclasses import fields
-
-    from symbound.empirical.spec import scaled
-
-    names = {f.name for f in fields(study)}
-    return scaled(study, **{k: v for k, v in (sizes or {}).items() if k in names})
-
-
 def build_appendix(
     cat: Catalogue | None = None,
     *,
@@ -250,7 +241,7 @@ def build_appendix(
     if layer_collapse:
         studies = tuple(
             run_study(
-                scaled_to(study, study_sizes), seed=seed, executor=executor, progress=progress
+                with_sizes(study, study_sizes), seed=seed, executor=executor, progress=progress
             )
             for study in spec.studies
         )

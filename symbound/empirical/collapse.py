@@ -104,6 +104,11 @@ class DistanceSweepResult:
         return all(b.holds for p in self.points for b in p.bounds)
 
     @property
+    def ok(self) -> bool:
+        """No measurement certainly above a bound (undecided ones are reported, not failed)."""
+        return self.violations == 0
+
+    @property
     def violations(self) -> int:
         """How many (measurement, bound) pairs are certainly violated."""
         return sum(b.violated for p in self.points for b in p.bounds)

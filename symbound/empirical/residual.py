@@ -108,6 +108,12 @@ class ResidualResult:
     curves: tuple[Curve, ...]
     findings: tuple[FindingResult, ...]
 
+    @property
+    def ok(self) -> bool:
+        """Every finding reproduced and every one-step bound certainly held."""
+        held = all(h for c in self.curves for h in c.bound_holds)
+        return held and all(f.reproduced for f in self.findings)
+
     def of(self, label: str) -> list[Curve]:
         return [c for c in self.curves if c.architecture == label]
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -46,6 +47,7 @@ __all__ = [
     "bound_label",
     "eta_grid",
     "scaled",
+    "with_sizes",
 ]
 
 
@@ -191,6 +193,13 @@ def scaled(spec, **sizes):
         else:
             changes[name] = _positive_int(name, value, limits[name])
     return dataclasses.replace(spec, **changes)
+
+
+def with_sizes(spec, sizes: Mapping[str, Any] | None):
+    """``spec`` with those of ``sizes`` that it has (a residual study has no ``depths``,
+    a distance sweep no ``depth``); each checked as :func:`scaled` does."""
+    names = {f.name for f in dataclasses.fields(spec)}
+    return scaled(spec, **{k: v for k, v in (sizes or {}).items() if k in names})
 
 
 def eta_grid(spec: DistanceSweep) -> tuple[str, ...]:
