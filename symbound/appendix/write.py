@@ -259,7 +259,7 @@ def _json(obj: Any) -> str:
 def _files(data: AppendixData) -> dict[str, str | bytes]:
     env = environment()
     settings = dict(data.settings)
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     files["claims.tex"] = env.get_template("appendix/claims.tex.j2").render(**_claims_context(data))
     files["claims.json"] = _json(
         {
