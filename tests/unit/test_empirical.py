@@ -124,3 +124,17 @@ def test_figures_render_to_png_and_pdf_with_the_expected_panels():
     files = render(fig)
     assert files["png"].startswith(b"\x89PNG") and files["pdf"].startswith(b"%PDF-")
     assert b"CreationDate" not in files["pdf"]
+
+
+def test_the_progress_bar_counts_networks_on_the_stream_given():
+    import io
+
+    from symbound.empirical.collapse import run_distance_sweep
+    from symbound.parallel import Progress
+
+    stream = io.StringIO()
+    run_distance_sweep(sweep_spec(), progress=Progress(True, stream))
+    assert stream.getvalue().endswith("layer collapse unit [####################] 2/2 networks\n")
+    quiet = io.StringIO()
+    run_distance_sweep(sweep_spec(), progress=Progress(False, quiet))
+    assert quiet.getvalue() == ""
