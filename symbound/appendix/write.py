@@ -26,7 +26,7 @@ from symbound.appendix.build import AppendixData
 from symbound.check.result import Evaluation, exact_string
 from symbound.notation import to_latex
 from symbound.render.latex import environment
-from symbound.render.tex import tex_escape
+from symbound.render.tex import tex_escape, tex_key
 
 __all__ = ["floor_significant", "render_appendix", "write_appendix", "write_files"]
 
@@ -49,11 +49,6 @@ def floor_significant(q: Fraction, digits: int = 4) -> str:
         ctx.prec = 60
         value = Decimal(q.numerator) / Decimal(q.denominator)
         return format(value.quantize(quantum, rounding=ROUND_FLOOR), "f")
-
-
-def _key(key: str) -> str:
-    """A catalogue key in typewriter type, breakable after its dots."""
-    return r"\texttt{" + tex_escape(key).replace(".", r".\allowbreak{}") + "}"
 
 
 def _short_witness(w: Evaluation, limit: int = 70) -> str:
@@ -103,7 +98,7 @@ def _claims_context(data: AppendixData) -> dict[str, Any]:
         lemma, result = row.lemma, row.result
         rows.append(
             {
-                "key": _key(lemma.key),
+                "key": tex_key(lemma.key),
                 "title": tex_escape(lemma.title),
                 "conclusion": lemma.conclusion.latex,
                 "form": tex_escape(lemma.form.value),
@@ -116,7 +111,7 @@ def _claims_context(data: AppendixData) -> dict[str, Any]:
     for proof, claim in zip(data.proofs, data.scalar_claims, strict=True):
         rows.append(
             {
-                "key": _key(claim.key),
+                "key": tex_key(claim.key),
                 "title": tex_escape(claim.title),
                 "conclusion": claim.latex + r",\ " + claim.box.latex,
                 "form": tex_escape(claim.form.value),
@@ -168,7 +163,7 @@ def _regime_context(grid) -> dict[str, Any]:
         "body": body,
         "closed_form": to_latex(spec.bound.closed_form),
         "symbolic": symbolic,
-        "uses": ", ".join(_key(k) for k in spec.bound.uses),
+        "uses": ", ".join(tex_key(k) for k in spec.bound.uses),
     }
 
 
@@ -203,7 +198,7 @@ def _prior_context(data: AppendixData) -> dict[str, Any]:
         rows.append(
             {
                 "source": tex_escape(lemma.citation.source),
-                "key": _key(lemma.key),
+                "key": tex_key(lemma.key),
                 "title": tex_escape(lemma.title),
                 "kind": "lemma",
                 "verdict": result.verdict.value,
@@ -214,7 +209,7 @@ def _prior_context(data: AppendixData) -> dict[str, Any]:
         rows.append(
             {
                 "source": tex_escape(experiment.citation.source),
-                "key": _key(result.key),
+                "key": tex_key(result.key),
                 "title": tex_escape(experiment.title),
                 "kind": "experiment",
                 "verdict": result.verdict,
@@ -225,7 +220,7 @@ def _prior_context(data: AppendixData) -> dict[str, Any]:
         rows.append(
             {
                 "source": tex_escape(remark.citation.source),
-                "key": _key(remark.key),
+                "key": tex_key(remark.key),
                 "title": tex_escape(remark.title),
                 "kind": "remark",
                 "verdict": "not checkable",
@@ -240,12 +235,12 @@ def _composition_context(data: AppendixData) -> dict[str, Any]:
     for bound, record in data.composed:
         rows.append(
             {
-                "key": _key(bound.key),
+                "key": tex_key(bound.key),
                 "quantity": f"${bound.quantity_latex}$"
                 if bound.quantity_latex
                 else tex_escape(bound.quantity),
                 "closed_form": to_latex(bound.closed_form),
-                "uses": ", ".join(_key(k) for k in bound.uses),
+                "uses": ", ".join(tex_key(k) for k in bound.uses),
                 "verified": "exact, L = 0..50" if record["agree"] else "MISMATCH",
             }
         )

@@ -19,13 +19,9 @@ from symbound.empirical.collapse import DistanceSweepResult
 from symbound.empirical.residual import ResidualResult
 from symbound.empirical.spec import bound_label
 from symbound.render.latex import environment
-from symbound.render.tex import tex_escape
+from symbound.render.tex import tex_escape, tex_key
 
 __all__ = ["experiment_files", "run_study", "study_summary"]
-
-
-def _key(key: str) -> str:
-    return r"\texttt{" + tex_escape(key).replace(".", r".\allowbreak{}") + "}"
 
 
 def _num(x: float) -> str:
@@ -46,7 +42,7 @@ def _distance_context(result: DistanceSweepResult) -> dict[str, Any]:
                     {
                         "ratio": _num(ratio),
                         "eta": eta,
-                        "bound": _key(bound),
+                        "bound": tex_key(bound),
                         "held": f"{held}/{len(here)}",
                     }
                 )
@@ -56,7 +52,7 @@ def _distance_context(result: DistanceSweepResult) -> dict[str, Any]:
         "title": tex_escape(spec.title),
         "caption": tex_escape(spec.caption),
         "distances": [
-            {"label": tex_escape(d.label), "bounds": [_key(bound_label(b)) for b in d.bounds]}
+            {"label": tex_escape(d.label), "bounds": [tex_key(bound_label(b)) for b in d.bounds]}
             for d in spec.distances
         ],
         "rows": rows,
@@ -100,7 +96,7 @@ def _residual_context(result: ResidualResult) -> dict[str, Any]:
         "findings": [
             {"reproduced": f.reproduced, "summary": tex_escape(f.summary)} for f in result.findings
         ],
-        "one_step_bound": _key(spec.one_step_bound) if spec.one_step_bound else None,
+        "one_step_bound": tex_key(spec.one_step_bound) if spec.one_step_bound else None,
         "n": spec.n,
         "d": spec.d,
         "eta": spec.eta,

@@ -381,14 +381,11 @@ def audit_files(result: Audit) -> dict[str, str]:
     import json
 
     from symbound.render.latex import environment
-    from symbound.render.tex import tex_escape
-
-    def key(k: str) -> str:
-        return r"\texttt{" + tex_escape(k).replace(".", r".\allowbreak{}") + "}"
+    from symbound.render.tex import tex_escape, tex_key
 
     rows = [
         {
-            "key": key(r.key),
+            "key": tex_key(r.key),
             "kind": tex_escape(r.kind),
             "quantity": f"${r.quantity_latex}$" if r.quantity_latex else tex_escape(r.quantity),
             "bound": _sci(r.bound),

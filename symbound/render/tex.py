@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["tex_escape"]
+__all__ = ["tex_escape", "tex_key"]
 
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -68,3 +68,12 @@ def tex_escape(text: str) -> str:
     if odd:
         raise ValueError(f"no LaTeX for the character(s) {''.join(odd)!r}; add them to _UNICODE")
     return out
+
+
+def tex_key(key: str) -> str:
+    r"""A catalogue key in typewriter type, breakable after its dots.
+
+    >>> tex_key("as25.lemma4.1")
+    '\\texttt{as25.\\allowbreak{}lemma4.\\allowbreak{}1}'
+    """
+    return r"\texttt{" + tex_escape(key).replace(".", r".\allowbreak{}") + "}"
