@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 
 from symbound.errors import SymboundError
+from symbound.parse import int_in
 
 __all__ = ["main"]
 
@@ -38,21 +39,6 @@ class _UsageExit(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
         raise _UsageExit(f"{self.prog}: error: {message} (see '{self.prog} --help')")
-
-
-def _int_in(lo: int, hi: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text, 10)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer between {lo} and {hi}, got {text!r}"
-            ) from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi}, got {value}")
-        return value
-
-    return parse
 
 
 def _parser() -> _Parser:
@@ -78,22 +64,18 @@ def _parser() -> _Parser:
     )
     chk.add_argument("keys", nargs="*", metavar="KEY", help="catalogue keys to check")
     chk.add_argument("--all", action="store_true", help="check every catalogue entry")
+    chk.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="random seed (default 0)")
     chk.add_argument(
-        "--seed", type=_int_in(0, 2**63 - 1), default=0, help="random seed (default 0)"
-    )
-    chk.add_argument(
-        "--samples", type=_int_in(1, 10**7), default=2000, help="float64 samples (default 2000)"
+        "--samples", type=int_in(1, 10**7), default=2000, help="float64 samples (default 2000)"
     )
     chk.add_argument(
         "--dps",
-        type=_int_in(16, 5000),
+        type=int_in(16, 5000),
         default=50,
         help="digits of the high-precision stage (default 50)",
     )
-    chk.add_argument(
-        "--starts", type=_int_in(0, 1000), default=4, help="optimiser runs (default 4)"
-    )
-    chk.add_argument("--jobs", type=_int_in(1, 256), default=1, help="worker processes (default 1)")
+    chk.add_argument("--starts", type=int_in(0, 1000), default=4, help="optimiser runs (default 4)")
+    chk.add_argument("--jobs", type=int_in(1, 256), default=1, help="worker processes (default 1)")
     chk.add_argument("--json", action="store_true", help="print JSON (deterministic)")
 
     reg = sub.add_parser("regime", help="certified largest eta with a composed bound <= tau")
@@ -117,12 +99,12 @@ def _parser() -> _Parser:
 
     app = sub.add_parser("appendix", help="regenerate the built-in paper's appendix")
     app.add_argument("--out", default="appendix", help="output folder (default ./appendix)")
-    app.add_argument("--seed", type=_int_in(0, 2**63 - 1), default=0, help="random seed")
-    app.add_argument("--samples", type=_int_in(1, 10**7), default=2000, help="samples per claim")
-    app.add_argument("--dps", type=_int_in(16, 5000), default=50, help="high-precision digits")
+    app.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="random seed")
+    app.add_argument("--samples", type=int_in(1, 10**7), default=2000, help="samples per claim")
+    app.add_argument("--dps", type=int_in(16, 5000), default=50, help="high-precision digits")
     app.add_argument(
         "--jobs",
-        type=_int_in(1, 256),
+        type=int_in(1, 256),
         default=None,
         help="worker processes (default: the number of cores)",
     )
@@ -140,10 +122,10 @@ def _parser() -> _Parser:
         "residual ratio through depth (figures, LaTeX, JSON)",
     )
     exp.add_argument("--out", default="experiments", help="output folder (default ./experiments)")
-    exp.add_argument("--seed", type=_int_in(0, 2**63 - 1), default=0, help="random seed")
+    exp.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="random seed")
     exp.add_argument(
         "--jobs",
-        type=_int_in(1, 256),
+        type=int_in(1, 256),
         default=None,
         help="worker processes (default: the number of cores)",
     )
@@ -170,9 +152,9 @@ def _parser() -> _Parser:
         metavar="NAME",
         help="a parameter taking integer values only (default: H, L, n, d when boxed)",
     )
-    prv.add_argument("--prec", type=_int_in(32, 4096), default=128, help="Arb bits (128)")
+    prv.add_argument("--prec", type=int_in(32, 4096), default=128, help="Arb bits (128)")
     prv.add_argument(
-        "--max-boxes", type=_int_in(1, 10**7), default=None, help="box budget (default 20000)"
+        "--max-boxes", type=int_in(1, 10**7), default=None, help="box budget (default 20000)"
     )
     prv.add_argument("--no-reduce", action="store_true", help="no symbolic reductions")
     prv.add_argument(

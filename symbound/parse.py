@@ -20,6 +20,7 @@ symbound.errors.UsageError: cannot use __import__(...) in a bound: calls are lim
 
 from __future__ import annotations
 
+import argparse
 import ast
 from collections.abc import Mapping
 from fractions import Fraction
@@ -29,13 +30,38 @@ import sympy as sp
 from symbound.errors import UsageError
 from symbound.notation import SYMBOLS, g
 
-__all__ = ["parse_bound"]
+__all__ = ["int_in", "parse_bound"]
 
 _FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "g": g}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _MAX_LENGTH = 2000
 _MAX_DEPTH = 60
 _MAX_EXPONENT = 10_000
+
+
+def int_in(lo: int, hi: int):
+    """An argparse type: a base-10 integer between ``lo`` and ``hi``, or a one-line error.
+
+    >>> int_in(1, 9)("7")
+    7
+    >>> int_in(1, 9)("x")
+    Traceback (most recent call last):
+      ...
+    argparse.ArgumentTypeError: expected an integer between 1 and 9, got 'x'
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer between {lo} and {hi}, got {text!r}"
+            ) from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi}, got {value}")
+        return value
+
+    return parse
 
 
 def parse_bound(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:

@@ -52,6 +52,7 @@ from symbound.errors import NotExactError, UsageError
 from symbound.lemmas.model import Lemma
 from symbound.numeric.backends import MpmathBackend
 from symbound.parallel import Progress, cores, process_pool, run_tasks
+from symbound.parse import int_in
 from symbound.versions import versions
 
 __all__ = [
@@ -640,21 +641,6 @@ def _conclude(
 # -- command line ---------------------------------------------------------------------
 
 
-def _int_arg(lo: int, hi: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text, 10)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer between {lo} and {hi}, got {text!r}"
-            ) from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi}, got {value}")
-        return value
-
-    return parse
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``sweep`` command's arguments (``symbound sweep KEY --set n=16 ...``).
 
@@ -667,7 +653,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("key", metavar="KEY", help="catalogue key (see 'symbound list')")
     parser.add_argument(
         "--instances",
-        type=_int_arg(1, 10**8),
+        type=int_in(1, 10**8),
         default=1000,
         help="random instances (default 1000)",
     )
@@ -679,29 +665,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an integer size (n=16); repeat for each integer parameter",
     )
     parser.add_argument(
-        "--seed", type=_int_arg(0, 2**63 - 1), default=0, help="random seed (default 0)"
+        "--seed", type=int_in(0, 2**63 - 1), default=0, help="random seed (default 0)"
     )
     parser.add_argument(
         "--confirm",
-        type=_int_arg(1, 10**4),
+        type=int_in(1, 10**4),
         default=20,
         help="worst instances confirmed at high precision and rigorously (default 20)",
     )
     parser.add_argument(
         "--dps",
-        type=_int_arg(16, 5000),
+        type=int_in(16, 5000),
         default=50,
         help="digits of the high-precision stage (default 50)",
     )
     parser.add_argument(
         "--chunk",
-        type=_int_arg(1, 10**6),
+        type=int_in(1, 10**6),
         default=50,
         help="instances per float64 task (default 50; part of the reproducible settings)",
     )
     parser.add_argument(
         "--jobs",
-        type=_int_arg(1, 4096),
+        type=int_in(1, 4096),
         default=None,
         help="worker processes (default: the number of cores; 1 runs in this process)",
     )

@@ -14,21 +14,9 @@ import time
 from typing import Any
 
 from symbound.errors import UsageError
+from symbound.parse import int_in
 
 __all__ = ["add_size_arguments", "run_cli", "study_sizes"]
-
-
-def _count(most: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text, 10)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if not 1 <= value <= most:
-            raise argparse.ArgumentTypeError(f"must be between 1 and {most}, got {value}")
-        return value
-
-    return parse
 
 
 def _depths(text: str) -> tuple[int, ...]:
@@ -46,12 +34,12 @@ def _depths(text: str) -> tuple[int, ...]:
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
     """The size flags of the experiments (each overrides the derivation's default)."""
     g = parser.add_argument_group("layer-collapse experiments (default: small sizes)")
-    g.add_argument("--instances", type=_count(1000), help="random networks per cell")
-    g.add_argument("--tokens", dest="n", type=_count(256), help="tokens n per network")
-    g.add_argument("--width", dest="d", type=_count(128), help="width d of every matrix")
-    g.add_argument("--eta-points", type=_count(200), help="log-spaced values of eta")
+    g.add_argument("--instances", type=int_in(1, 1000), help="random networks per cell")
+    g.add_argument("--tokens", dest="n", type=int_in(1, 256), help="tokens n per network")
+    g.add_argument("--width", dest="d", type=int_in(1, 128), help="width d of every matrix")
+    g.add_argument("--eta-points", type=int_in(1, 200), help="log-spaced values of eta")
     g.add_argument("--depths", type=_depths, help="depths of the distance sweep, e.g. 1,2,4,8")
-    g.add_argument("--depth", type=_count(512), help="layers of the residual-ratio study")
+    g.add_argument("--depth", type=int_in(1, 512), help="layers of the residual-ratio study")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

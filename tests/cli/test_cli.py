@@ -211,7 +211,7 @@ def test_experiments_are_byte_identical_across_processes(tmp_path):
         (["--depths", "1,0"], "depths must be between 1 and 512"),
         (["--depths", "1,x"], "expected comma-separated depths"),
         (["--instances", "0"], "must be between 1 and 1000, got 0"),
-        (["--tokens", "many"], "expected an integer, got 'many'"),
+        (["--tokens", "many"], "expected an integer between 1 and 256, got 'many'"),
     ],
 )
 def test_experiments_bad_sizes_are_one_line_errors(argv, message, capsys, tmp_path):
