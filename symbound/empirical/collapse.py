@@ -39,6 +39,7 @@ from symbound.empirical.spec import DistanceSweep, bound_label, eta_grid
 from symbound.errors import UsageError
 from symbound.numeric.arb import ArbBackend
 from symbound.numeric.expr import compile_expr
+from symbound.numeric.precision import resolved
 from symbound.parallel import Progress, run_tasks
 
 __all__ = ["BoundValue", "DistancePoint", "DistanceSweepResult", "run_distance_sweep"]
@@ -180,11 +181,6 @@ def _bound_expression(key, cat):
 PRECISION_STEPS = 5
 
 
-def _resolved(ball) -> bool:
-    """Finite, and known to better than one part in a million."""
-    return ball.is_finite() and ball.rad() <= abs(ball.mid()) * 1e-6
-
-
 def _measure(lemma, inst, bound_exprs, prec: int):
     """The measured ball, the parameters and the bound balls of one lemma on one network,
     at the first precision (doubling from ``prec``) where they all resolve."""
@@ -196,7 +192,7 @@ def _measure(lemma, inst, bound_exprs, prec: int):
         measured = lemma.conclusion.lhs.evaluate(point, arb)
         values = {k: v for k, v in point.items() if not isinstance(v, np.ndarray)}
         bounds = [f(values, arb) for f in bound_exprs]
-        if all(_resolved(b) for b in [measured, *bounds]):
+        if all(resolved(b) for b in [measured, *bounds]):
             break
     return arb, measured, params, bounds
 

@@ -42,14 +42,12 @@ from symbound.numeric.arb import ArbBackend
 from symbound.numeric.attention import LayerNorm, network
 from symbound.numeric.expr import compile_expr
 from symbound.numeric.norms import max_norm
+from symbound.numeric.precision import resolved
 from symbound.numeric.residual import res_norm
 from symbound.numeric.softmax import causal_mask, local_mask
 from symbound.parallel import Progress, run_tasks
 
 __all__ = ["Curve", "FindingResult", "ResidualResult", "run_residual_study"]
-
-#: a ratio is resolved while its ball's radius is at most this fraction of its midpoint
-RESOLUTION = 1e-6
 
 
 @dataclass(frozen=True)
@@ -169,10 +167,6 @@ def _log10(ball) -> float:
         return float((ball.log() / flint.arb(10).log()).mid())
 
 
-def _resolved(ball) -> bool:
-    return bool(ball.is_finite() and ball > 0 and ball.rad() <= ball.mid() * RESOLUTION)
-
-
 def _layer_options(arch: Architecture, n: int) -> dict[str, Any]:
     mask = None
     if arch.mask == "causal":
@@ -198,7 +192,7 @@ def _instance_task(spec: ResidualStudy, seed: int, instance: int) -> list[Curve]
         with arb.scope():
             for x in states:
                 ratio = res_norm(x, backend=arb) / max_norm(x, backend=arb)
-                if not _resolved(ratio):
+                if not (resolved(ratio) and ratio > 0):
                     break
                 logs.append(_log10(ratio))
         bound_logs, holds = [], []

@@ -25,10 +25,24 @@ from dataclasses import dataclass
 
 import mpmath
 
-__all__ = ["Agreement", "agreement", "trusted_string"]
+__all__ = ["RESOLUTION", "Agreement", "agreement", "resolved", "trusted_string"]
 
 #: digits a result may lose against its working precision before it is flagged
 CANCELLATION_MARGIN = 10
+
+#: a ball is resolved while its radius is at most this fraction of its midpoint
+RESOLUTION = 1e-6
+
+
+def resolved(ball, relative: float = RESOLUTION) -> bool:
+    """Whether an Arb ball is finite and known to within ``relative`` of its midpoint
+    (a zero-width ball at 0 counts as resolved).
+
+    >>> import flint
+    >>> resolved(flint.arb(1, 1e-9)), resolved(flint.arb(1, 1e-3)), resolved(flint.arb("nan"))
+    (True, False, False)
+    """
+    return bool(ball.is_finite() and ball.rad() <= abs(ball.mid()) * relative)
 
 
 @dataclass(frozen=True)
