@@ -9,12 +9,17 @@ Precision lives in python-flint's global context, so every operation runs inside
 :meth:`ArbBackend.scope` (``flint.ctx.workprec``); note that even ``abs`` and unary
 minus round to the current precision.
 
-Speed: the per-entry Python work is kept to what cannot be avoided.  A head stays
-in ``arb_mat`` from input to logits (products in C; float inputs enter exactly,
-without a detour), ``softmax(S) @ V`` is one ``exp`` per entry followed by the row
-sums and the product with ``V`` as ``arb_mat`` products, and no softmax shift is
-needed: Arb's exponents are unbounded.  python-flint has no elementwise exponential,
-so the ``exp`` loop is the floor.
+Speed: the per-entry Python work is kept to what cannot be avoided.  A head of
+float (or integer) weights goes through the compiled kernel ``_arbkernel`` when it
+is built (``symbound/numeric/_arbkernel.c``, against Arb's C library: one C call
+for logits, exponentials, row sums and the product with ``V``, the balls coming back
+as integers on a common power of two; see :data:`COMPILED`).  Otherwise, and for
+other inputs, a head stays in ``arb_mat`` from input to logits (products in C; float
+inputs enter exactly, without a detour), ``softmax(S) @ V`` is one ``exp`` per entry
+followed by the row sums and the product with ``V`` as ``arb_mat`` products, and no
+softmax shift is needed: Arb's exponents are unbounded.  python-flint has no
+elementwise exponential, so there the ``exp`` loop is the floor.  Both paths return
+enclosures of the same exact values (tested against each other and against mpmath).
 
 >>> import numpy as np
 >>> arb = ArbBackend(prec=200)
@@ -40,9 +45,18 @@ import numpy as np
 from symbound.errors import UsageError
 from symbound.numeric.backends import AbstractBackend, _object_array, to_fraction
 
-__all__ = ["ArbBackend"]
+try:
+    from symbound.numeric import _arbkernel
+except ImportError:  # built without Arb's C library: the python-flint path
+    _arbkernel = None
+
+__all__ = ["COMPILED", "ArbBackend"]
 
 _ARB = flint.arb
+
+#: The version of Arb's C library the compiled head kernel was built against, or None
+#: when it was not built (then every head goes through python-flint).
+COMPILED: str | None = None if _arbkernel is None else _arbkernel.arb_version
 
 
 def _dyadic(a) -> tuple[flint.fmpz_mat, int] | None:
@@ -80,11 +94,26 @@ def _dyadic(a) -> tuple[flint.fmpz_mat, int] | None:
     return flint.fmpz_mat(rows, cols, flat), lo
 
 
+def _float_matrix(a) -> np.ndarray | None:
+    """``a`` as a C-ordered float64 matrix holding exactly its values, or None."""
+    a = np.asarray(a)
+    if a.ndim != 2 or a.dtype.kind not in "fiu" or a.size == 0:
+        return None
+    if a.dtype.kind in "iu" and not (-(2**53) <= int(a.min()) and int(a.max()) <= 2**53):
+        return None  # integers that a double would round
+    f = np.ascontiguousarray(a, dtype=np.float64)
+    return f if np.all(np.isfinite(f)) else None
+
+
 @dataclass(frozen=True)
 class ArbBackend(AbstractBackend):
-    """Ball arithmetic with python-flint's ``arb`` at ``prec`` bits (see the module notes)."""
+    """Ball arithmetic with python-flint's ``arb`` at ``prec`` bits (see the module notes).
+
+    ``compiled=False`` keeps heads off the compiled kernel (for comparisons; the
+    results are enclosures either way)."""
 
     prec: int = 256
+    compiled: bool = True
     name: ClassVar[str] = "arb"
     rigorous: ClassVar[bool] = True
 
@@ -197,9 +226,46 @@ class ArbBackend(AbstractBackend):
             return flint.arb_mat(a.tolist())
         return flint.arb_mat(self.asarray(a).tolist())
 
+    def _compiled_head(self, x, W_Q, W_K, W_V, beta, mask):
+        """The head through ``_arbkernel``, or None when its inputs are not for it.
+
+        Entry (i, c) comes back as integers with [mid - rad, mid + rad] * 2^e containing
+        the kernel's ball; the rebuilt ball contains that interval (the products round
+        outward), so it encloses the exact value."""
+        mats = [_float_matrix(a) for a in (x, W_Q, W_K, W_V)]
+        if any(a is None for a in mats):
+            return None
+        X, Q, K, V = mats
+        (n, m), k, v = X.shape, Q.shape[1], V.shape[1]
+        if Q.shape[0] != m or K.shape != (m, k) or V.shape[0] != m:
+            return None
+        if isinstance(beta, bool) or not isinstance(beta, int | float | np.integer | np.floating):
+            return None
+        if not (np.isfinite(beta) and beta > 0 and float(beta) == beta):
+            return None
+        keep = None
+        if mask is not None:
+            keep = np.asarray(mask, dtype=bool)
+            if keep.shape != (n, n):
+                return None
+            keep = np.ascontiguousarray(keep, dtype=np.uint8)
+        found = _arbkernel.head(X, Q, K, V, n, m, k, v, float(beta), keep, self.prec)
+        if found is None:  # overflow, or a row with nothing to attend to
+            return None
+        mids, rads, e = found
+        with self.scope():
+            grid = _ARB((1, e))
+            ball = flint.arb_mat(flint.fmpz_mat(n, v, mids)) * grid
+            ball += flint.arb_mat(flint.fmpz_mat(n, v, rads)) * _ARB(0, grid)
+            return _object_array(ball.entries(), (n, v))
+
     def head_output(self, x, W_Q, W_K, W_V, beta, mask):
         if any(np.ndim(w) != 2 for w in (x, W_Q, W_K, W_V)):
             return super().head_output(x, W_Q, W_K, W_V, beta, mask)
+        if self.compiled and _arbkernel is not None:
+            out = self._compiled_head(x, W_Q, W_K, W_V, beta, mask)
+            if out is not None:
+                return out
         n = np.shape(x)[0]
         exact = [_dyadic(a) for a in (x, W_Q, W_K, W_V)]
         if all(e is not None for e in exact):
