@@ -120,6 +120,8 @@ class ArbBackend(AbstractBackend):
     def __post_init__(self):
         if isinstance(self.prec, bool) or not isinstance(self.prec, int) or self.prec < 2:
             raise UsageError(f"prec must be an integer number of bits >= 2, got {self.prec!r}")
+        if not isinstance(self.compiled, bool):
+            raise UsageError(f"compiled must be True or False, got {self.compiled!r}")
 
     @contextlib.contextmanager
     def scope(self) -> Iterator[None]:
@@ -232,6 +234,8 @@ class ArbBackend(AbstractBackend):
         Entry (i, c) comes back as integers with [mid - rad, mid + rad] * 2^e containing
         the kernel's ball; the rebuilt ball contains that interval (the products round
         outward), so it encloses the exact value."""
+        if self.prec > 1 << 24:  # the kernel's limit
+            return None
         mats = [_float_matrix(a) for a in (x, W_Q, W_K, W_V)]
         if any(a is None for a in mats):
             return None
@@ -250,7 +254,7 @@ class ArbBackend(AbstractBackend):
                 return None
             keep = np.ascontiguousarray(keep, dtype=np.uint8)
         found = _arbkernel.head(X, Q, K, V, n, m, k, v, float(beta), keep, self.prec)
-        if found is None:  # overflow, or a row with nothing to attend to
+        if found is None:  # a logit beyond 2^40, a row with nothing to attend to, ...
             return None
         mids, rads, e = found
         with self.scope():

@@ -41,6 +41,8 @@ def test_backend_options_are_validated():
         MpmathBackend(dps=0)
     with pytest.raises(UsageError, match="prec must be an integer number of bits"):
         ArbBackend(prec=1.5)
+    with pytest.raises(UsageError, match="compiled must be True or False"):
+        ArbBackend(compiled="yes")
     with pytest.raises(UsageError, match="unknown backend 'quad'"):
         get_backend("quad")
 
