@@ -47,9 +47,11 @@ def plain_mpmath(X, WQ, WK, WV, dps):
 
 
 def timed(f, repeat):
-    """Median and best wall time of ``f`` with the garbage collector off (as timeit does)."""
+    """Median and best wall time of ``f`` with the garbage collector off (as timeit does),
+    after collecting what the previous measurement left behind."""
     times = []
     out = None
+    gc.collect()
     gc.disable()
     try:
         for _ in range(repeat):
