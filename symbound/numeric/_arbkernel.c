@@ -30,6 +30,8 @@
 
 #include "arb.h"
 
+#define MAX_PREC (1L << 24) /* the largest working precision taken (bits) */
+
 /* ---- exact integer matrices as dense limbs --------------------------------------
 
    Entry (i, j) of an r x c matrix is (-1)^neg[i c + j] times the L-limb magnitude at
@@ -221,6 +223,28 @@ dyadic(lmat *A, slong *e, const Py_buffer *buf, slong rows, slong cols, const ch
     return 0;
 }
 
+/* y as integers on the grid 2^g: y lies in [mid - rad, mid + rad] 2^g (the midpoint
+   rounded to nearest with its error, at most 1/2, added to the radius; the radius
+   rounded up).  t and u are scratch. */
+static void
+ball_on_grid(fmpz_t mid, fmpz_t rad, arb_srcptr y, slong g, arf_t t, mag_t u)
+{
+    arf_mul_2exp_si(t, arb_midref(y), -g);
+    int inexact = arf_get_fmpz(mid, t, ARF_RND_NEAR);
+    mag_mul_2exp_si(u, arb_radref(y), -g);
+    mag_get_fmpz(rad, u);
+    if (inexact)
+        fmpz_add_ui(rad, rad, 1);
+}
+
+/* the least e with |y| < 2^e for every point of y, or WORD_MIN when y is exactly 0 */
+static slong
+upper_exponent(arb_srcptr y, arf_t t)
+{
+    arb_get_abs_ubound_arf(t, y, 30);
+    return arf_is_zero(t) ? WORD_MIN : arf_abs_bound_lt_2exp_si(t);
+}
+
 /* a Python int from an fmpz (small ones directly, big ones from their limbs; z is
    left as |z|) */
 static PyObject *
@@ -269,7 +293,7 @@ head(PyObject *self, PyObject *args)
 
     PyObject *result = NULL;
     int have_mask = 0;
-    if (n < 1 || m < 1 || k < 1 || v < 1 || prec < 2 || prec > (1L << 24)
+    if (n < 1 || m < 1 || k < 1 || v < 1 || prec < 2 || prec > MAX_PREC
         || !(isfinite(beta) && beta > 0)) {
         PyErr_SetString(PyExc_ValueError,
                         "head: sizes >= 1, 2 <= prec <= 2^24, finite beta > 0");
@@ -347,8 +371,7 @@ head(PyObject *self, PyObject *args)
                 finite = 0;
                 break;
             }
-            arb_get_abs_ubound_arf(t, w + j, 30);
-            top = FLINT_MAX(top, arf_abs_bound_lt_2exp_si(t));
+            top = FLINT_MAX(top, upper_exponent(w + j, t));
         }
         if (!finite || top == WORD_MIN) { /* a logit too large, or nothing to attend to */
             finite = 0;
@@ -358,15 +381,10 @@ head(PyObject *self, PyObject *args)
         slong f = top - prec - 8;
         fmpz_zero(z);
         for (slong j = 0; j < n; j++) {
-            arf_mul_2exp_si(t, arb_midref(w + j), -f);
-            int inexact = arf_get_fmpz(r, t, ARF_RND_NEAR);
+            fmpz *rij = rho + i * n + j;
+            ball_on_grid(r, rij, w + j, f, t, u);
             fmpz_add(z, z, r);
             fmpz_get_ui_array(LENTRY(&M, i, j), ML, r); /* weights are positive */
-            fmpz *rij = rho + i * n + j;
-            mag_mul_2exp_si(u, arb_radref(w + j), -f);
-            mag_get_fmpz(rij, u); /* rounded up */
-            if (inexact)
-                fmpz_add_ui(rij, rij, 1); /* covers the rounding to nearest, <= 1/2 */
             fmpz_add(rhosum + i, rhosum + i, rij);
         }
         arb_set_fmpz(den + i, z);
@@ -410,9 +428,7 @@ head(PyObject *self, PyObject *args)
        than prec + 1024 bits below the largest magnitude (coarser is still an enclosure) */
     slong hi = WORD_MIN, lo = WORD_MAX;
     for (slong i = 0; i < n * v; i++) {
-        arb_get_abs_ubound_arf(t, out + i, 30);
-        if (!arf_is_zero(t))
-            hi = FLINT_MAX(hi, arf_abs_bound_lt_2exp_si(t));
+        hi = FLINT_MAX(hi, upper_exponent(out + i, t));
         if (!arf_is_zero(arb_midref(out + i)))
             lo = FLINT_MIN(lo, arf_abs_bound_lt_2exp_si(arb_midref(out + i)));
     }
@@ -430,12 +446,7 @@ head(PyObject *self, PyObject *args)
         goto clear;
     }
     for (slong i = 0; i < n * v; i++) {
-        arf_mul_2exp_si(t, arb_midref(out + i), -e);
-        int inexact = arf_get_fmpz(z, t, ARF_RND_NEAR);
-        mag_mul_2exp_si(u, arb_radref(out + i), -e);
-        mag_get_fmpz(r, u); /* rounded up */
-        if (inexact)
-            fmpz_add_ui(r, r, 1); /* |t - z| <= 1/2 */
+        ball_on_grid(z, r, out + i, e, t, u);
         PyObject *pz = int_from_fmpz(z, scratch, room), *pr = int_from_fmpz(r, scratch, room);
         if (pz == NULL || pr == NULL) {
             Py_XDECREF(pz);
@@ -502,7 +513,8 @@ PyInit__arbkernel(void)
     PyObject *mod = PyModule_Create(&module);
     if (mod == NULL)
         return NULL;
-    if (PyModule_AddStringConstant(mod, "arb_version", arb_version) < 0) {
+    if (PyModule_AddStringConstant(mod, "arb_version", arb_version) < 0
+        || PyModule_AddIntConstant(mod, "MAX_PREC", MAX_PREC) < 0) {
         Py_DECREF(mod);
         return NULL;
     }

@@ -234,7 +234,7 @@ class ArbBackend(AbstractBackend):
         Entry (i, c) comes back as integers with [mid - rad, mid + rad] * 2^e containing
         the kernel's ball; the rebuilt ball contains that interval (the products round
         outward), so it encloses the exact value."""
-        if self.prec > 1 << 24:  # the kernel's limit
+        if self.prec > _arbkernel.MAX_PREC:
             return None
         mats = [_float_matrix(a) for a in (x, W_Q, W_K, W_V)]
         if any(a is None for a in mats):
