@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 from collections.abc import Mapping
 from fractions import Fraction
 
@@ -30,13 +31,75 @@ import sympy as sp
 from symbound.errors import UsageError
 from symbound.notation import SYMBOLS, g
 
-__all__ = ["int_in", "parse_bound"]
+__all__ = ["MAX_DIGITS", "MAX_EXPONENT10", "exact_number", "int_in", "parse_bound"]
 
 _FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "g": g}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _MAX_LENGTH = 2000
 _MAX_DEPTH = 60
 _MAX_EXPONENT = 10_000
+
+#: The most decimal digits a number typed by a user may have (before and after the point).
+MAX_DIGITS = 1000
+#: The largest decimal exponent a typed number may carry (``1e999999999`` would take
+#: hours to expand into an exact rational): ``|e| <= MAX_EXPONENT10``.
+MAX_EXPONENT10 = 1000
+#: The most bits an exact number built while parsing may have (``(10**10)**10000``).
+_MAX_BITS = 40_000
+
+_NUMBER = re.compile(
+    r"^[+-]?(?:(?P<int>\d+)(?:\.(?P<frac>\d*))?|\.(?P<frac2>\d+))(?:[eE](?P<exp>[+-]?\d+))?$"
+)
+
+
+def exact_number(text: str, what: str = "a number") -> Fraction:
+    """An exact rational from typed text (``3``, ``-1/10``, ``0.25``, ``1e-3``), never a float.
+
+    Digits and exponents are bounded before anything is expanded, so that
+    ``1e999999999`` is refused in one line instead of hanging.
+
+    >>> exact_number("1/10"), exact_number("2.5e-1"), exact_number(" -7 ")
+    (Fraction(1, 10), Fraction(1, 4), Fraction(-7, 1))
+    >>> exact_number("1e999999999")
+    Traceback (most recent call last):
+      ...
+    symbound.errors.UsageError: a number's decimal exponent is limited to 1000 in magnitude, ...
+    """
+    if not isinstance(text, str):
+        raise UsageError(f"{what} must be text, got {type(text).__name__}")
+    s = text.strip().replace("_", "")
+    if len(s) > 2 * MAX_DIGITS + 20:
+        raise UsageError(f"{what} is {len(s)} characters long; at most {MAX_DIGITS} digits")
+    num, slash, den = s.partition("/")
+    parts = [num, den] if slash else [num]
+    values = []
+    for part in parts:
+        m = _NUMBER.match(part.strip())
+        if m is None:
+            raise UsageError(f"not an exact number: {text!r} (write e.g. 1/10, 0.1 or 1e-3)")
+        digits = len(m["int"] or "") + len(m["frac"] or m["frac2"] or "")
+        if digits > MAX_DIGITS:
+            raise UsageError(f"{what} has {digits} digits; at most {MAX_DIGITS}")
+        if m["exp"] is not None and abs(int(m["exp"])) > MAX_EXPONENT10:
+            raise UsageError(
+                f"a number's decimal exponent is limited to {MAX_EXPONENT10} in magnitude, "
+                f"got {text!r}"
+            )
+        values.append(Fraction(part.strip()))
+    if slash:
+        if values[1] == 0:
+            raise UsageError(f"division by zero in {text!r}")
+        return values[0] / values[1]
+    return values[0]
+
+
+def _check_size(value: sp.Expr) -> sp.Expr:
+    if (
+        isinstance(value, sp.Rational)
+        and max(int(value.p).bit_length(), int(value.q).bit_length()) > _MAX_BITS
+    ):
+        raise UsageError(f"a number in the bound exceeds {_MAX_BITS} bits; write smaller numbers")
+    return value
 
 
 def int_in(lo: int, hi: int):
@@ -67,7 +130,10 @@ def int_in(lo: int, hi: int):
 def parse_bound(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp.Expr:
     """A SymPy expression from ``text``; :class:`~symbound.errors.UsageError` if not allowed.
 
-    ``symbols`` adds names beyond the notation's (e.g. the variables of a box).
+    ``symbols`` adds names beyond the notation's, or replaces the notation's symbols
+    (a claim typed over a box is read with plain real symbols, so that SymPy never
+    simplifies it with a positivity the box does not guarantee).  Number literals
+    are bounded in digits and exponent, and so is every number the arithmetic builds.
     """
     if not isinstance(text, str):
         raise UsageError(f"a bound must be text, got {type(text).__name__}")
@@ -77,7 +143,7 @@ def parse_bound(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise UsageError(f"cannot parse the bound {text!r}: {exc.msg}") from None
-    names = {**(symbols or {}), **SYMBOLS}
+    names = {**SYMBOLS, **(symbols or {})}
     return _translate(tree.body, text, 0, names)
 
 
@@ -95,7 +161,7 @@ def _translate(node: ast.AST, text: str, depth: int, names: Mapping[str, sp.Symb
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise _refuse(node, text, "only numbers, symbols and arithmetic are allowed")
         literal = ast.get_source_segment(text, node) or repr(node.value)
-        q = Fraction(literal) if isinstance(node.value, float) else Fraction(node.value)
+        q = exact_number(literal, "a number in the bound")
         return sp.Rational(q.numerator, q.denominator)
     if isinstance(node, ast.Name):
         if node.id in _CONSTANTS:
@@ -111,19 +177,26 @@ def _translate(node: ast.AST, text: str, depth: int, names: Mapping[str, sp.Symb
         left = _translate(node.left, text, depth + 1, names)
         right = _translate(node.right, text, depth + 1, names)
         if isinstance(node.op, ast.Add):
-            return left + right
+            return _check_size(left + right)
         if isinstance(node.op, ast.Sub):
-            return left - right
+            return _check_size(left - right)
         if isinstance(node.op, ast.Mult):
-            return left * right
+            return _check_size(left * right)
         if isinstance(node.op, ast.Div):
             if right == 0:
                 raise UsageError("division by zero in the bound")
-            return left / right
+            return _check_size(left / right)
         if isinstance(node.op, ast.Pow):
             if right.is_Number and abs(right) > _MAX_EXPONENT:
                 raise UsageError(f"exponents are limited to {_MAX_EXPONENT} in magnitude")
-            return left**right
+            if left.is_Rational and right.is_Number and left != 0:
+                bits = max(int(left.p).bit_length(), int(left.q).bit_length())
+                if bits * abs(right) > _MAX_BITS:
+                    raise UsageError(
+                        f"a number in the bound would exceed {_MAX_BITS} bits; "
+                        "write smaller numbers"
+                    )
+            return _check_size(left**right)
         raise _refuse(node, text, "the operators are + - * / **")
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
