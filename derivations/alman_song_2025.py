@@ -1368,7 +1368,8 @@ LEMMAS = (
 # == Scalar claims the prover settles (proved, with certificates, or left open honestly) ==
 from symbound.prove.claim import Box, ScalarClaim  # noqa: E402
 
-_q_mass = sp.Symbol("q", nonnegative=True)
+# Each side is text, read with plain real symbols for the box's parameters: the claim
+# is proved as written over exactly its box (no positivity SymPy could simplify with).
 
 ENVELOPE = ScalarClaim(
     key="as25.theorem5.3.envelope",
@@ -1379,8 +1380,8 @@ ENVELOPE = ScalarClaim(
     ),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    lhs=(1 + H * eta) ** L - 1,
-    rhs=L * H * eta * sp.exp(L * H * eta),
+    lhs="(1 + H*eta)**L - 1",
+    rhs="L*H*eta*exp(L*H*eta)",
     box=Box.parse(["eta=0..1/10", "H=1..64", "L=1..1000"]),
     notes="Links as25.identity-baseline to as25.theorem5.3.explicit on the whole box "
     "the issue names; the prover uses (1+x)^k <= e^(kx) and t = L H eta.",
@@ -1392,8 +1393,8 @@ S3_LINEAR = ScalarClaim(
     citation=Citation(NOTES, "§7 S3 (softmax perturbation, l1 form)"),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    lhs=2 * sp.tanh(t / 2),
-    rhs=t,
+    lhs="2*tanh(t/2)",
+    rhs="t",
     box=Box.parse(["t=0..100"]),
 )
 
@@ -1403,8 +1404,8 @@ S4_LINEAR = ScalarClaim(
     citation=Citation(NOTES, "§7 S4 (theta-balanced rows)"),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    lhs=2 * sp.tanh(theta / 4),
-    rhs=theta / 2,
+    lhs="2*tanh(theta/4)",
+    rhs="theta/2",
     box=Box.parse(["theta=0..100"]),
 )
 
@@ -1415,8 +1416,8 @@ TV_CORE = ScalarClaim(
     citation=Citation(NOTES, "§7 S3 proof (maximised at q = 1/(1 + sqrt r))"),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    lhs=_q_mass * sp.exp(2 * t) / (_q_mass * sp.exp(2 * t) + 1 - _q_mass) - _q_mass,
-    rhs=sp.tanh(t / 2),
+    lhs="q*exp(2*t)/(q*exp(2*t) + 1 - q) - q",
+    rhs="tanh(t/2)",
     box=Box.parse(["q=0..1", "t=0..10"]),
     budget=2000,
     notes="Equality holds along the whole curve q = 1/(1 + e^t) (and on t = 0), so no "

@@ -154,7 +154,10 @@ def _parser() -> _Parser:
     )
     prv.add_argument("--prec", type=int_in(32, 4096), default=128, help="Arb bits (128)")
     prv.add_argument(
-        "--max-boxes", type=int_in(1, 10**7), default=None, help="box budget (default 20000)"
+        "--max-boxes",
+        type=int_in(1, 200_000),
+        default=None,
+        help="box budget (default 20000; the proof tree is kept in memory, ~1.2 kB a box)",
     )
     prv.add_argument("--no-reduce", action="store_true", help="no symbolic reductions")
     prv.add_argument(

@@ -184,9 +184,13 @@ class g(sp.Function):
         return rf"g\left({printer._print(self.args[0])}\right)"
 
 
+_TEXT_BY_NAME = {s.name: text for s, text in TEXT_NAMES.items()}
+_LATEX_BY_NAME = {s.name: tex for s, tex in LATEX_NAMES.items()}
+
+
 class _TextPrinter(StrPrinter):
-    def _print_Symbol(self, expr):
-        return TEXT_NAMES.get(expr, expr.name)
+    def _print_Symbol(self, expr):  # by name: a plain real ``eta`` prints as η too
+        return _TEXT_BY_NAME.get(expr.name, expr.name)
 
 
 def as_expr(value) -> sp.Expr:
@@ -240,7 +244,8 @@ def to_latex(expr: sp.Basic) -> str:
     >>> to_latex(g(2 * t))
     'g\\left(2 t\\right)'
     """
-    return sp.latex(expr, symbol_names=LATEX_NAMES)
+    names = {s: _LATEX_BY_NAME[s.name] for s in expr.atoms(sp.Symbol) if s.name in _LATEX_BY_NAME}
+    return sp.latex(expr, symbol_names=names)
 
 
 def to_text(expr: sp.Basic) -> str:

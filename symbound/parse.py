@@ -139,8 +139,9 @@ def parse_bound(text: str, symbols: Mapping[str, sp.Symbol] | None = None) -> sp
         raise UsageError(f"a bound must be text, got {type(text).__name__}")
     if len(text) > _MAX_LENGTH:
         raise UsageError(f"the bound is {len(text)} characters long; at most {_MAX_LENGTH}")
+    text = text.strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise UsageError(f"cannot parse the bound {text!r}: {exc.msg}") from None
     names = {**SYMBOLS, **(symbols or {})}
@@ -160,8 +161,13 @@ def _translate(node: ast.AST, text: str, depth: int, names: Mapping[str, sp.Symb
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise _refuse(node, text, "only numbers, symbols and arithmetic are allowed")
-        literal = ast.get_source_segment(text, node) or repr(node.value)
-        q = exact_number(literal, "a number in the bound")
+        if isinstance(node.value, int):
+            q = Fraction(node.value)
+            if q.numerator.bit_length() > _MAX_BITS:
+                raise UsageError(f"a number in the bound exceeds {_MAX_BITS} bits")
+        else:  # the literal as typed (a float would not be exact)
+            literal = ast.get_source_segment(text, node) or repr(node.value)
+            q = exact_number(literal, "a number in the bound")
         return sp.Rational(q.numerator, q.denominator)
     if isinstance(node, ast.Name):
         if node.id in _CONSTANTS:

@@ -176,7 +176,9 @@ class _Run:
         seen, evaluated = set(), []
         for c in chosen:
             ident = (c.combo, c.z.tobytes())
-            if ident in seen or not np.isfinite(c.ratio):
+            # +inf marks a bound <= 0 exceeded in float64: a candidate violation, kept;
+            # -inf (unevaluable, or a bound of 0 met) and nan say nothing
+            if ident in seen or np.isnan(c.ratio) or c.ratio == -np.inf:
                 continue
             seen.add(ident)
             zq = [Fraction(float(v)) for v in c.z]

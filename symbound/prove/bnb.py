@@ -122,6 +122,16 @@ class _Refuted(Exception):
         self.where, self.lower = where, lower
 
 
+_NO_DERIVATIVE = object()
+
+
+def _derivative(f: sp.Expr, x: sp.Symbol):
+    try:
+        return compile_interval(sp.diff(f, x))
+    except ValueError:  # e.g. sign(x) from Abs(x)
+        return _NO_DERIVATIVE
+
+
 class _Search:
     def __init__(self, goal: Goal, prec: int, max_boxes: int, max_prec: int):
         self.goal, self.prec, self.max_boxes, self.max_prec = goal, prec, max_boxes, max_prec
@@ -129,9 +139,10 @@ class _Search:
         self.f = compile_interval(goal.f)
         symbols = {s.name: s for s in goal.f.free_symbols}
         self.names = goal.box.names
+        # None: f does not depend on n; _NO_DERIVATIVE: it does, but its derivative has
+        # no enclosure here (Abs, Max, Min), so only enclosures and splits settle n
         self.grad = {
-            n: compile_interval(sp.diff(goal.f, symbols[n])) if n in symbols else None
-            for n in self.names
+            n: _derivative(goal.f, symbols[n]) if n in symbols else None for n in self.names
         }
         self.width0 = {n: hi - lo for n, lo, hi in goal.box.ranges}
         self.count = 0
@@ -236,7 +247,8 @@ class _Search:
         grads = {}
         for n, (lo, hi) in ranges.items():
             if lo < hi and self.grad[n] is not None:
-                grads[n] = self._enclose(self.grad[n], ranges)
+                grad = self.grad[n]
+                grads[n] = None if grad is _NO_DERIVATIVE else self._enclose(grad, ranges)
         fixed = []
         face = dict(ranges)
         for n, G in grads.items():

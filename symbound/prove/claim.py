@@ -24,18 +24,66 @@ import sympy as sp
 from symbound.errors import InvalidLemmaError, UsageError
 from symbound.lemmas.model import Citation, Form, Provenance
 from symbound.notation import SYMBOLS, to_latex, to_text
+from symbound.parse import exact_number, parse_bound
 
-__all__ = ["Box", "ScalarClaim", "parse_rational"]
+__all__ = ["Box", "ScalarClaim", "as_stated_over", "parse_claim", "parse_rational"]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
 
 
 def parse_rational(text: str) -> Fraction:
-    """An exact rational from ``"3"``, ``"-1/10"``, ``"0.25"`` or ``"1e-3"`` (never a float)."""
-    try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise UsageError(f"not an exact number: {text!r} (write e.g. 1/10, 0.1 or 1e-3)") from None
+    """An exact rational from ``"3"``, ``"-1/10"``, ``"0.25"`` or ``"1e-3"`` (never a float;
+    digits and exponents bounded, see :func:`symbound.parse.exact_number`)."""
+    return exact_number(text, "a box's end")
+
+
+def _assumption_failures(symbol: sp.Symbol, lo: Fraction, hi: Fraction, integer: bool):
+    """The assumptions of ``symbol`` that the range ``[lo, hi]`` does not guarantee."""
+    if symbol.is_positive and not lo > 0:
+        yield "positive"
+    elif symbol.is_nonnegative and not lo >= 0:
+        yield "nonnegative"
+    if symbol.is_negative and not hi < 0:
+        yield "negative"
+    elif symbol.is_nonpositive and not hi <= 0:
+        yield "nonpositive"
+    if symbol.is_integer and not (integer or (lo == hi and lo.denominator == 1)):
+        yield "integer"
+    if symbol.is_nonzero and not symbol.is_positive and not symbol.is_negative and lo <= 0 <= hi:
+        yield "nonzero"
+
+
+def as_stated_over(expr: sp.Expr, box: Box) -> sp.Expr:
+    """``expr`` with every symbol made a plain real symbol, once the box guarantees what
+    the symbol assumed; a :class:`~symbound.errors.UsageError` otherwise.
+
+    SymPy simplifies with its symbols' assumptions as an expression is built
+    (``sqrt(eta**2)`` is ``eta`` for a positive ``eta``), so a claim built with a
+    positive symbol is only the claim the user wrote where the symbol is positive: a
+    box that lets it reach 0 or below is refused, never proved.
+
+    >>> from symbound.notation import eta
+    >>> as_stated_over(eta**2, Box.parse(["eta=1/10..1"])).free_symbols.pop().is_positive
+    >>> as_stated_over(sp.sqrt(eta**2), Box.parse(["eta=-1..0"]))
+    Traceback (most recent call last):
+      ...
+    symbound.errors.UsageError: eta is declared positive but the box lets it be -1..0; narrow ...
+    """
+    ranges = box.as_dict()
+    plain = {}
+    for s in sorted(expr.free_symbols, key=lambda s: s.name):
+        if s.name not in ranges:
+            raise UsageError(f"no range for {s.name} in the box")
+        lo, hi = ranges[s.name]
+        failed = list(_assumption_failures(s, lo, hi, s.name in box.integers))
+        if failed:
+            raise UsageError(
+                f"{s.name} is declared {' and '.join(failed)} but the box lets it be {lo}..{hi}; "
+                f"narrow the box, or state the claim with a plain symbol "
+                f"(sympy.Symbol({s.name!r}, real=True), or as text)"
+            )
+        plain[s] = sp.Symbol(s.name, real=True)
+    return expr.xreplace(plain)
 
 
 @dataclass(frozen=True)
@@ -88,6 +136,19 @@ class Box:
     def names(self) -> tuple[str, ...]:
         return tuple(r[0] for r in self.ranges)
 
+    def symbols(self, *names: str) -> tuple[sp.Symbol, ...]:
+        """Plain real SymPy symbols for the named parameters (all of them by default):
+        the symbols a claim over this box is stated in, with no assumption the box
+        would have to guarantee.
+
+        >>> Box.parse(["x=-1..1"]).symbols()
+        (x,)
+        """
+        for name in names:
+            if name not in self.names:
+                raise UsageError(f"the box has no parameter {name!r}")
+        return tuple(sp.Symbol(name, real=True) for name in names or self.names)
+
     def __getitem__(self, name: str) -> tuple[Fraction, Fraction]:
         for n, lo, hi in self.ranges:
             if n == name:
@@ -113,6 +174,16 @@ class Box:
         return ", ".join(parts)
 
 
+def parse_claim(text: str, box: Box) -> sp.Expr:
+    """One side of a claim typed as text, read with plain real symbols for the box's
+    parameters (never the notation's positive ones), without eval.
+
+    >>> parse_claim("sqrt(eta**2)", Box.parse(["eta=-1..0"]))
+    Abs(eta)
+    """
+    return parse_bound(text, dict(zip(box.names, box.symbols(), strict=True)))
+
+
 def _latex_q(q: Fraction) -> str:
     return str(q.numerator) if q.denominator == 1 else rf"{q.numerator}/{q.denominator}"
 
@@ -126,8 +197,8 @@ class ScalarClaim:
     citation: Citation
     provenance: Provenance
     form: Form
-    lhs: sp.Expr
-    rhs: sp.Expr
+    lhs: sp.Expr | str
+    rhs: sp.Expr | str
     box: Box
     notes: str = ""
     corrects: str | None = None
@@ -136,10 +207,19 @@ class ScalarClaim:
     def __post_init__(self):
         if not _KEY.match(self.key):
             raise InvalidLemmaError(f"bad key {self.key!r}: use lower-case, digits, '.', '-'")
-        free = {s.name for s in (self.lhs - self.rhs).free_symbols}
+        sides = [
+            parse_claim(s, self.box) if isinstance(s, str) else s for s in (self.lhs, self.rhs)
+        ]
+        free = {s.name for s in (sides[0] - sides[1]).free_symbols}
         missing = free - set(self.box.names)
         if missing:
             raise InvalidLemmaError(f"{self.key}: no range for {', '.join(sorted(missing))}")
+        try:
+            lhs, rhs = (as_stated_over(s, self.box) for s in sides)
+        except UsageError as exc:
+            raise InvalidLemmaError(f"{self.key}: {exc}") from None
+        object.__setattr__(self, "lhs", lhs)
+        object.__setattr__(self, "rhs", rhs)
 
     @property
     def text(self) -> str:

@@ -14,9 +14,9 @@ The :class:`Proof` serialises to a JSON certificate that
 :func:`symbound.prove.recheck.recheck` (``symbound recheck CERT``) re-verifies with
 mpmath intervals, re-deriving every reduction and derivative itself.
 
->>> from symbound.notation import H, L, eta
 >>> from symbound.prove.claim import Box
 >>> box = Box.parse(["eta=0..1/10", "H=1..64", "L=1..1000"])
+>>> eta, H, L = box.symbols("eta", "H", "L")   # plain real symbols: the box says the rest
 >>> p = prove((1 + H * eta) ** L - 1, L * H * eta * sp.exp(L * H * eta), box)
 >>> p.verdict, p.search.boxes
 ('proved', 2)
@@ -35,12 +35,21 @@ from fractions import Fraction
 
 import sympy as sp
 
+from symbound.errors import UsageError
 from symbound.prove.bnb import SearchResult, branch_and_bound
-from symbound.prove.claim import Box, ScalarClaim
+from symbound.prove.claim import Box, ScalarClaim, as_stated_over
 from symbound.prove.interval import approx, compile_interval, flint_precision, point, to_fraction
 from symbound.prove.reduce import Goal, Reduction, reduce_goal
 
-__all__ = ["Proof", "prove", "prove_claim"]
+__all__ = ["MAX_BOXES", "MAX_PREC", "Proof", "prove", "prove_claim"]
+
+#: The most bits a proof may ask for (Arb's cost grows with it; 4096 bits is 1233 digits).
+MAX_PREC = 4096
+#: The most boxes one proof may visit: the tree (and the search's queue) is kept in memory.
+MAX_BOXES = 200_000
+# tracemalloc's peak over the catalogue's hardest claim (as25.s3.tv-core): 1.2 kB a box
+# at 2,000 boxes, 0.9 kB at 20,000; so at most ~250 MB for MAX_BOXES
+_BYTES_PER_BOX = 1_200
 
 
 @dataclass(frozen=True)
@@ -204,9 +213,30 @@ def prove(
     max_boxes: int = 20_000,
     reduce: bool = True,
 ) -> Proof:
-    """Settle ``lhs <= rhs`` on ``box`` (see the module notes)."""
+    """Settle ``lhs <= rhs`` on ``box`` (see the module notes).
+
+    The claim is proved as given over exactly ``box``: a symbol carrying an assumption
+    the box does not guarantee (a positive ``eta`` on ``[-1, 0]``, or even on
+    ``[0, 1]``) is refused, since SymPy may already have simplified with it
+    (:func:`~symbound.prove.claim.as_stated_over`); state such claims with
+    ``box.symbols()`` or as text.
+    """
+    if isinstance(prec, bool) or not isinstance(prec, int) or not 32 <= prec <= MAX_PREC:
+        raise UsageError(f"prec is a number of bits between 32 and {MAX_PREC}, got {prec!r}")
+    if isinstance(max_boxes, bool) or not isinstance(max_boxes, int):
+        raise UsageError(f"max_boxes must be an integer, got {max_boxes!r}")
+    if not 1 <= max_boxes <= MAX_BOXES:
+        raise UsageError(
+            f"max_boxes must be between 1 and {MAX_BOXES:,} (the proof tree is kept in "
+            f"memory, about {_BYTES_PER_BOX / 1000:.1f} kB a box), got {max_boxes:,}"
+        )
     t0 = time.perf_counter()
+    lhs, rhs = as_stated_over(lhs, box), as_stated_over(rhs, box)
     f = lhs - rhs
+    try:
+        compile_interval(f)
+    except ValueError as exc:
+        raise UsageError(f"the prover cannot enclose this claim: {exc}") from None
     attempts = []
     if reduce:
         goal, steps = reduce_goal(f, box, strengthen=True)

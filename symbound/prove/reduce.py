@@ -35,7 +35,6 @@ from fractions import Fraction
 
 import sympy as sp
 
-from symbound.notation import SYMBOLS
 from symbound.prove.claim import Box
 from symbound.prove.interval import Unbounded, compile_interval, flint_precision, from_rationals
 
@@ -166,13 +165,15 @@ def _image(monomial: sp.Expr, box: Box) -> tuple[Fraction, Fraction] | None:
 
 
 def _fresh(used: set[str]) -> sp.Symbol:
+    """A new variable's symbol: a name not in use, and no assumption (its range says
+    what it is; an assumption would let SymPy simplify with more than the box gives)."""
     for name in ("t", "rho", "gamma", "kappa"):
         if name not in used:
-            return SYMBOLS[name]
+            return sp.Symbol(name, real=True)
     i = 1
     while f"t{i}" in used:
         i += 1
-    return sp.Symbol(f"t{i}", nonnegative=True)
+    return sp.Symbol(f"t{i}", real=True)
 
 
 def substitute(goal: Goal) -> tuple[Goal, list[Reduction]]:

@@ -12,7 +12,6 @@ import sympy as sp
 from symbound import __version__
 from symbound.errors import UsageError
 from symbound.lemmas.catalogue import load_catalogue
-from symbound.notation import H, L, eta, t, theta
 from symbound.prove.bnb import branch_and_bound
 from symbound.prove.claim import Box
 from symbound.prove.interval import (
@@ -28,6 +27,9 @@ from symbound.prove.reduce import Goal, power_exp, reduce_goal
 
 x = sp.Symbol("x", real=True)
 BOX = Box.parse(["eta=0..1/10", "H=1..64", "L=1..1000"])
+# claims are stated in plain real symbols; the box says what each parameter is
+eta, H, L = BOX.symbols("eta", "H", "L")
+t, theta = sp.symbols("t theta", real=True)
 ENVELOPE = ((1 + H * eta) ** L - 1, L * H * eta * sp.exp(L * H * eta))
 
 
