@@ -10,10 +10,19 @@
     symbound experiments [--out DIR]    layer collapse measured against the bounds (+ figures)
     symbound repl                       a Python console with the catalogue loaded
 
-Exit codes: 0 when nothing was refuted, 1 when a claim was refuted (or an experiment
-did not reproduce), 2 on bad usage (one line on stderr saying what is wrong and what
-to do; no traceback).  Standard output is deterministic for a given seed; timings go
-to standard error.
+Exit codes, which scripts can trust:
+
+====  =====================================================================
+0     nothing was refuted (every proof or re-check verified)
+1     a claim was refuted (an exact witness), or an experiment did not reproduce
+2     bad usage: one line on stderr saying what is wrong and what to do
+3     inconclusive: a proof neither found nor refuted
+4     an internal error (a bug, a killed worker, no memory): one line; ``--debug``
+      prints the traceback
+5     ``recheck``: a certificate was rejected (it does not verify)
+====  =====================================================================
+
+Standard output is deterministic for a given seed; timings go to standard error.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from symbound.parse import int_in
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INCONCLUSIVE, EXIT_INTERNAL, EXIT_REJECTED = range(6)
 
 
 class _UsageExit(Exception):
@@ -49,6 +58,7 @@ def _parser() -> _Parser:
         description="Check, refute and tighten the bounds of attention-collapse theory.",
     )
     p.add_argument("--version", action="version", version=f"symbound {__version__}")
+    p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -433,8 +443,12 @@ def _cmd_appendix(args) -> int:
     import subprocess
 
     from symbound.appendix import build_appendix, write_appendix
+    from symbound.appendix.write import SIGNATURE
     from symbound.empirical.cli import study_sizes
+    from symbound.io import check_output_folder
     from symbound.parallel import Progress
+
+    check_output_folder(args.out, signature=SIGNATURE)  # before 30 s of computing
 
     if args.pdf and shutil.which("pdflatex") is None:
         raise _UsageExit(
@@ -547,12 +561,23 @@ def _cmd_prove(args) -> int:
     from pathlib import Path
 
     from symbound import __version__
-    from symbound.appendix.write import _atomic_write
+    from symbound.io import atomic_write, check_output_file
     from symbound.prove.prover import prove
 
     todo = _claims_to_prove(args)
-    if args.cert and len(todo) > 1 and Path(args.cert).suffix == ".json":
-        raise _UsageExit("symbound prove: error: several claims: --cert takes a folder")
+    paths = []
+    if args.cert:  # where the certificates go is checked before anything is proved
+        target = Path(args.cert)
+        if len(todo) > 1 and target.suffix == ".json":
+            raise _UsageExit("symbound prove: error: several claims: --cert takes a folder")
+        if len(todo) == 1 and target.suffix == ".json":
+            paths = [target]
+        else:
+            if target.exists() and not target.is_dir():
+                raise _UsageExit(f"symbound prove: error: --cert: {target} is a file, not a folder")
+            paths = [target / f"{key or 'claim'}.json" for key, *_ in todo]
+        for path in paths:
+            check_output_file(path)
     proofs = []
     for key, lhs, rhs, box, budget in todo:
         proof = prove(
@@ -570,15 +595,10 @@ def _cmd_prove(args) -> int:
         print(f"{key or 'claim'}: {proof.verdict} in {proof.elapsed * 1e3:.1f} ms", file=sys.stderr)
     docs = [p.to_json(__version__) for p in proofs]
     if args.cert:
-        target = Path(args.cert)
-        if len(docs) == 1 and target.suffix == ".json":
-            paths = [target]
-        else:
-            paths = [target / f"{d['key'] or 'claim'}.json" for d in docs]
         texts = [json.dumps(d, indent=1, sort_keys=True) + "\n" for d in docs]
         for path, text in zip(paths, texts, strict=True):
             path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, text)
+            atomic_write(path, text)
         print(f"wrote {len(paths)} certificate(s): {', '.join(map(str, paths))}", file=sys.stderr)
     if args.json:
         print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=1, sort_keys=True))
@@ -601,7 +621,7 @@ def _cmd_recheck(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    from symbound.appendix.write import write_files
+    from symbound.io import write_files
     from symbound.models import load_bert, minilm_dir, token_ids
     from symbound.models.audit import audit, audit_files
 
@@ -704,7 +724,12 @@ _COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code (see the module notes)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line, not only before the command
+    argv = [a for a in argv if a != "--debug"]
     try:
         args = _parser().parse_args(argv)
         return _COMMANDS[args.command](args)
@@ -717,6 +742,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symbound: interrupted", file=sys.stderr)
         return 130
+    except BrokenProcessPool:
+        _internal(
+            debug,
+            "a worker process died (killed, or out of memory) and its results are lost; "
+            "nothing was written; rerun, or use --jobs 1",
+        )
+        return EXIT_INTERNAL
+    except MemoryError:
+        _internal(debug, "out of memory; nothing was written; try smaller sizes")
+        return EXIT_INTERNAL
+    except Exception as exc:  # a bug: never an exit code that reads as a verdict
+        first = (str(exc).splitlines() or [""])[0][:300]
+        _internal(debug, f"internal error: {type(exc).__name__}: {first}")
+        return EXIT_INTERNAL
+
+
+def _internal(debug: bool, message: str) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    hint = "" if debug else " (run again with --debug for the traceback)"
+    print(f"symbound: {message}{hint}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,11 +17,12 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any, TextIO
 
-__all__ = ["Progress", "cores", "process_pool", "run_tasks"]
+__all__ = ["Progress", "cores", "process_pool", "run_tasks", "stream_tasks"]
 
 
 def cores() -> int:
@@ -32,12 +33,34 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initialiser: ask Linux to kill this worker when its parent dies (a killed
+    ``symbound appendix`` must not leave workers computing for a minute)."""
+    try:
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    except (OSError, AttributeError):  # not Linux: the pool's own checks remain
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def process_pool(jobs: int | None) -> ProcessPoolExecutor | None:
-    """A ``spawn`` process pool of ``jobs`` workers (default: the cores); None for one job."""
+    """A ``spawn`` process pool of ``jobs`` workers (default: the cores); None for one job.
+
+    Its workers die with this process, even when it is killed."""
     jobs = jobs or cores()
     if jobs == 1:
         return None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 class Progress:
@@ -106,3 +129,40 @@ def run_tasks(
             future.cancel()
         raise
     return results
+
+
+def stream_tasks(
+    executor: Executor | None,
+    fn: Callable[..., Any],
+    arglists: Iterable[tuple],
+    progress: Progress,
+    weight: Callable[[tuple], int] = lambda args: 1,
+    window: int = 16,
+) -> Iterator[Any]:
+    """``fn(*args)`` for each argument tuple, yielded in the order given, with at most
+    ``window`` tasks in flight: memory does not grow with the number of tasks (a sweep
+    of 10^8 instances holds a few chunks at a time, not all of them).
+
+    >>> list(stream_tasks(None, pow, iter([(2, 3), (3, 2)]), Progress(False)))
+    [8, 9]
+    """
+    if executor is None:
+        for args in arglists:
+            yield fn(*args)
+            progress.advance(weight(args))
+        return
+    pending: deque = deque()
+    try:
+        for args in arglists:
+            pending.append((executor.submit(fn, *args), weight(args)))
+            if len(pending) >= window:
+                future, w = pending.popleft()
+                yield future.result()
+                progress.advance(w)
+        while pending:
+            future, w = pending.popleft()
+            yield future.result()
+            progress.advance(w)
+    finally:
+        for future, _ in pending:
+            future.cancel()

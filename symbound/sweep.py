@@ -51,7 +51,7 @@ from symbound.check.result import Evaluation, Verdict
 from symbound.errors import NotExactError, UsageError
 from symbound.lemmas.model import Lemma
 from symbound.numeric.backends import MpmathBackend
-from symbound.parallel import Progress, cores, process_pool, run_tasks
+from symbound.parallel import Progress, cores, process_pool, run_tasks, stream_tasks
 from symbound.parse import int_in
 from symbound.versions import versions
 
@@ -473,7 +473,8 @@ def sweep(
 
     t0 = time.perf_counter()
     ref = _reference(lemma)
-    starts = list(range(0, instances, chunk))
+    _check_memory(lemma, sizes, chunk)
+    starts = range(0, instances, chunk)
     own = None
     if ref is None:
         from concurrent.futures import ProcessPoolExecutor
@@ -489,18 +490,18 @@ def sweep(
     if executor is None and (jobs or cores()) > 1:
         own = process_pool(min(jobs or cores(), max(len(starts), confirm)))
         executor = own
+    window = 4 * (jobs or cores())  # chunks in flight: memory independent of instances
     try:
         bar.start(f"sweep {lemma.key}", instances, "instances")
-        chunks = run_tasks(
-            executor,
-            _screen_task,
-            [(ref, sizes, seed, s, min(s + chunk, instances)) for s in starts],
-            bar,
-            [min(s + chunk, instances) - s for s in starts],
-        )
-        ratios = np.concatenate(chunks)
-        evaluable = np.flatnonzero(ratios > -np.inf)
-        worst = sorted(evaluable.tolist(), key=lambda i: (-ratios[i], i))[:confirm]
+        tasks = ((ref, sizes, seed, s, min(s + chunk, instances)) for s in starts)
+        screen = _Screen(confirm)
+        for start, ratios in zip(
+            starts,
+            stream_tasks(executor, _screen_task, tasks, bar, lambda a: a[4] - a[3], window),
+            strict=True,
+        ):
+            screen.add(start, ratios)
+        worst = [i for _, i in screen.worst]
         if worst:
             bar.start(f"confirm {lemma.key}", len(worst), "worst")
         confirmed = run_tasks(
@@ -512,7 +513,7 @@ def sweep(
             [1] * len(worst),
         )
         plan = _Plan(lemma, ref, sizes, seed, confirm, dps, chunk)
-        return _conclude(plan, ratios, confirmed, executor, t0)
+        return _conclude(plan, screen, confirmed, executor, t0)
     finally:
         if own is not None:
             own.shutdown(cancel_futures=True)
@@ -531,9 +532,77 @@ class _Plan:
     chunk: int
 
 
+#: The float64 median and 99th percentile are computed over the first instances only
+#: (exactly, for sweeps of up to this many): a sweep's memory must not grow with it.
+QUANTILE_INSTANCES = 100_000
+
+
+class _Screen:
+    """The float64 screen, folded chunk by chunk: counts, the maximum, the ``confirm``
+    worst instances (ties to the smaller index) and the first ratios for quantiles."""
+
+    def __init__(self, confirm: int):
+        self.confirm = confirm
+        self.instances = self.above_1 = self.unevaluable = 0
+        self.max = -np.inf
+        self.worst: list[tuple[float, int]] = []  # (ratio, index), worst first
+        self.first: list[np.ndarray] = []
+
+    def add(self, start: int, ratios: np.ndarray) -> None:
+        self.instances += len(ratios)
+        self.above_1 += int(np.sum(ratios > 1))
+        self.unevaluable += int(np.sum(ratios == -np.inf))
+        if len(ratios):
+            self.max = max(self.max, float(ratios.max()))
+        evaluable = np.flatnonzero(ratios > -np.inf)
+        top = sorted(evaluable.tolist(), key=lambda j: (-ratios[j], j))[: self.confirm]
+        merged = self.worst + [(float(ratios[j]), start + j) for j in top]
+        self.worst = sorted(merged, key=lambda c: (-c[0], c[1]))[: self.confirm]
+        room = QUANTILE_INSTANCES - start
+        if room > 0:
+            self.first.append(ratios[:room])
+
+    def ratio(self, index: int) -> float:
+        return next(r for r, i in self.worst if i == index)
+
+    def quantiles(self) -> dict[str, Any]:
+        kept = np.concatenate(self.first) if self.first else np.zeros(0)
+        finite = kept[np.isfinite(kept)]
+        out = {
+            "max": _json_float(self.max),
+            "median": _json_float(np.median(finite)) if finite.size else "nan",
+            "p99": _json_float(np.quantile(finite, 0.99)) if finite.size else "nan",
+        }
+        if self.instances > QUANTILE_INSTANCES:
+            out["quantiles_over_first"] = QUANTILE_INSTANCES
+        return out
+
+
+def _check_memory(lemma: Lemma, sizes: Mapping[str, int], chunk: int) -> None:
+    """Refuse sizes whose float64 screen would not fit :data:`MEMORY_BUDGET` (before
+    anything is allocated).  The estimate counts a chunk's instance vectors and, for
+    attention, one n x n matrix per head and layer and instance, four times over for
+    the intermediates."""
+    dim = lemma.space.dimension(sizes)
+    n, heads, layers = sizes.get("n", 1), sizes.get("H", 1), max(sizes.get("L", 1), 1)
+    per_instance = 8 * (dim + 4 * n * n * heads * layers)
+    need = chunk * per_instance
+    if dim > 10**8 or need > MEMORY_BUDGET:
+        shown = ", ".join(f"{k}={v}" for k, v in sizes.items())
+        raise UsageError(
+            f"{lemma.key} at {shown} needs about {need / 2**30:.1f} GiB per chunk of {chunk} "
+            f"instances; the sweep's budget is {MEMORY_BUDGET / 2**30:.0f} GiB: give smaller "
+            "sizes or a smaller --chunk"
+        )
+
+
+#: The most memory one float64 screening chunk may take.
+MEMORY_BUDGET = 2**30
+
+
 def _conclude(
     plan: _Plan,
-    ratios: np.ndarray,
+    screen: _Screen,
     confirmed: list[_Confirmed],
     executor: Executor | None,
     t0: float,
@@ -571,7 +640,6 @@ def _conclude(
     notes = []
     tolerance = ctx.mpf(10) ** (-(dps // 2))
     above = sum(1 for c in scored if hp(c) > 1)
-    finite = ratios[np.isfinite(ratios)]
     if witness is not None:
         verdict = Verdict.REFUTED
     elif violated:  # rigorous lhs > rhs, but no high-precision ratio to report with it
@@ -590,32 +658,28 @@ def _conclude(
         notes.append("no instance could be evaluated rigorously; check the lemma's instance space")
     else:
         verdict = Verdict.SURVIVED
-    float_above = int(np.sum(ratios > 1))
+    float_above = screen.above_1
     if verdict is not Verdict.REFUTED and float_above:
         notes.append(
             f"float64 showed lhs/rhs > 1 at {float_above} instance(s); none of the confirmed "
             f"held at {dps} digits (float rounding, not violations)"
         )
     candidates = tuple(
-        Candidate(c.index, float(ratios[c.index]), c.status, c.method, c.hp_text, c.ratio_text)
+        Candidate(c.index, screen.ratio(c.index), c.status, c.method, c.hp_text, c.ratio_text)
         for c in confirmed
     )
     counts = {
-        "instances": len(ratios),
+        "instances": screen.instances,
         "float64_ratio_above_1": float_above,
-        "float64_unevaluable": int(np.sum(ratios == -np.inf)),
+        "float64_unevaluable": screen.unevaluable,
         "confirmed": len(confirmed),
         "hp_ratio_above_1": above,
         "rigorous_violations": sum(c.status == VIOLATED for c in confirmed),
     }
-    float64 = {
-        "max": _json_float(ratios.max()),
-        "median": _json_float(np.median(finite)) if finite.size else "nan",
-        "p99": _json_float(np.quantile(finite, 0.99)) if finite.size else "nan",
-    }
+    float64 = screen.quantiles()
     settings = {
         "seed": plan.seed,
-        "instances": len(ratios),
+        "instances": screen.instances,
         "confirm": plan.confirm,
         "dps": dps,
         "chunk": plan.chunk,

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
@@ -24,11 +22,12 @@ from typing import Any
 
 from symbound.appendix.build import AppendixData
 from symbound.check.result import Evaluation, exact_string
+from symbound.io import write_folder
 from symbound.notation import to_latex
 from symbound.render.latex import environment
 from symbound.render.tex import tex_escape, tex_key
 
-__all__ = ["floor_significant", "render_appendix", "write_appendix", "write_files"]
+__all__ = ["SIGNATURE", "floor_significant", "render_appendix", "write_appendix"]
 
 
 def floor_significant(q: Fraction, digits: int = 4) -> str:
@@ -394,37 +393,13 @@ def render_appendix(data: AppendixData) -> Mapping[str, str | bytes]:
     return _files(data)
 
 
-def _atomic_write(path: Path, content: str | bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if isinstance(content, bytes):
-            handle = os.fdopen(fd, "wb")
-        else:
-            handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        with handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_files(files: Mapping[str, str | bytes], out: Path | str) -> list[Path]:
-    """Write rendered files (by relative path) into ``out``, each atomically; their paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in sorted(files.items()):
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, content)
-        written.append(path)
-    return written
+#: Files that mark a folder as an appendix written by symbound (before symbound.io's
+#: marker existed): such a folder may be replaced by the next run.
+SIGNATURE = ("main.tex", "claims.json")
 
 
 def write_appendix(data: AppendixData, out: Path | str) -> list[Path]:
-    """Render every file, then write each atomically into ``out``; return their paths."""
-    return write_files(_files(data), out)
+    """Render every file in memory, then write them as the whole folder ``out`` in one
+    step (:func:`symbound.io.write_folder`: a reader sees the old appendix or the new
+    one, never a mixture); return their paths."""
+    return write_folder(_files(data), out, signature=SIGNATURE)

@@ -53,13 +53,14 @@ def run_cli(args: argparse.Namespace, executor) -> int:
     """``symbound experiments``: run the studies, print their summaries, write the files."""
     from pathlib import Path
 
-    from symbound.appendix.write import write_files
-    from symbound.empirical.report import experiment_files, run_study
+    from symbound.empirical.report import SIGNATURE, experiment_files, run_study
     from symbound.empirical.spec import with_sizes
+    from symbound.io import check_output_folder, write_folder
     from symbound.lemmas.catalogue import load_catalogue
     from symbound.parallel import Progress
     from symbound.versions import versions
 
+    check_output_folder(args.out, signature=SIGNATURE)  # before any computing
     cat = load_catalogue()
     studies = [s for spec in cat.appendices.values() for s in spec.studies]
     if not studies:
@@ -72,7 +73,7 @@ def run_cli(args: argparse.Namespace, executor) -> int:
         for s in studies
     ]
     settings = {"seed": args.seed, "versions": versions()}
-    paths = write_files(experiment_files(results, settings), Path(args.out))
+    paths = write_folder(experiment_files(results, settings), Path(args.out), signature=SIGNATURE)
     for r in results:
         print(r.summary())
     print(f"wrote {len(paths)} files to {args.out}", file=sys.stderr)

@@ -107,6 +107,11 @@ def _residual_context(result: ResidualResult) -> dict[str, Any]:
     }
 
 
+#: Files that mark a folder as an experiments output written by symbound (before
+#: symbound.io's marker existed): such a folder may be replaced by the next run.
+SIGNATURE = ("experiments.tex", "experiments.json")
+
+
 def experiment_files(
     results: Sequence[DistanceSweepResult | ResidualResult], settings: dict[str, Any]
 ) -> dict[str, str | bytes]:

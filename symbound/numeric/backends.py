@@ -84,8 +84,10 @@ def to_fraction(x: Any) -> Fraction:
         if not math.isfinite(x):
             raise ValueError(f"cannot convert non-finite {x!r} to a rational")
         return Fraction(float(x))
-    if isinstance(x, str):
-        return Fraction(x.strip())
+    if isinstance(x, str):  # digits and exponent bounded: "1e999999999" would never finish
+        from symbound.parse import exact_number
+
+        return exact_number(x)
     if isinstance(x, sp.Rational):
         return Fraction(int(x.p), int(x.q))
     if hasattr(x, "_mpf_"):
