@@ -109,5 +109,20 @@ class SymboundConsole(code.InteractiveConsole):
 
 
 def run_console() -> None:
-    """Start the interactive console (standard input and output)."""
+    """Start the interactive console (standard input and output); a one-line
+    :class:`~symbound.errors.UsageError` if there is no standard input to read."""
+    import os
+    import sys
+
+    from symbound.errors import UsageError
+
+    try:
+        usable = sys.stdin is not None and not sys.stdin.closed and os.fstat(0) is not None
+    except (OSError, ValueError):
+        usable = False
+    if not usable:
+        raise UsageError(
+            "symbound repl reads Python from standard input, which is closed; run it in a "
+            "terminal or pipe code into it"
+        )
     SymboundConsole(namespace()).interact(banner=BANNER, exitmsg="")

@@ -196,3 +196,43 @@ def test_instances_do_not_depend_on_the_chunking():
     b = sweep("as25.lemma4.1.corrected", chunk=7, **options)
     assert [c.index for c in a.candidates] == [c.index for c in b.candidates]
     assert a.sup == b.sup and a.settings["chunk"] != b.settings["chunk"]
+
+
+def test_a_long_sweep_folds_its_screen_without_keeping_every_ratio(monkeypatch):
+    """Counts and the worst instances cover every instance; quantiles the first ones."""
+    import numpy as np
+
+    import symbound.sweep as sw
+    from symbound.check.evaluate import float_ratios
+
+    monkeypatch.setattr(sw, "QUANTILE_INSTANCES", 100)
+    lemma = load_catalogue()["as25.lemma4.1"]
+    r = sw.sweep(lemma, sizes={"n": 3, "d": 1}, instances=300, jobs=1, confirm=3, chunk=40)
+    assert r.counts["instances"] == 300 and r.float64["quantiles_over_first"] == 100
+    ratios = float_ratios(lemma, sw.instance_vectors(lemma, {"n": 3, "d": 1}, 0, range(300)),
+                          {"n": 3, "d": 1})  # fmt: skip
+    worst = sorted(range(300), key=lambda i: (-ratios[i], i))[:3]
+    assert [c.index for c in r.candidates] == worst
+    assert r.counts["float64_ratio_above_1"] == int(np.sum(ratios > 1))
+
+
+def test_stream_tasks_keeps_at_most_a_window_in_flight():
+    from concurrent.futures import Future
+
+    from symbound.parallel import Progress, stream_tasks
+
+    submitted = []
+
+    class Immediate:
+        def submit(self, fn, *args):
+            future = Future()
+            future.set_result(fn(*args))
+            submitted.append(args)
+            return future
+
+    tasks = ((-i,) for i in range(100))
+    out = []
+    for k, value in enumerate(stream_tasks(Immediate(), abs, tasks, Progress(False), window=5)):
+        assert len(submitted) <= k + 5  # never all 100 tasks at once
+        out.append(value)
+    assert out == list(range(100))
