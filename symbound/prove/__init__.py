@@ -9,8 +9,9 @@ r"""Certified verdicts over parameter boxes: prove, refute, or say what is missi
 - :mod:`~symbound.prove.bnb` -- branch and bound (enclosures, monotone faces,
   mean-value forms, integer-aware splits);
 - :mod:`~symbound.prove.prover` -- :func:`prove`: the verdict and its certificate;
-- :mod:`~symbound.prove.recheck` -- :func:`recheck`: the certificate re-verified with
-  mpmath's interval arithmetic, every reduction and derivative redone.
+- :mod:`~symbound.prove.recheck` -- :func:`recheck`: the certificate re-verified in exact
+  rational arithmetic (:mod:`~symbound.prove.rational_enclosure`), every reduction and
+  derivative re-derived from the claim.
 """
 
 from symbound.prove.claim import Box, ScalarClaim

@@ -1,22 +1,49 @@
-r"""Re-verify a certificate independently: mpmath interval arithmetic, reductions redone.
+r"""Re-verify a certificate independently: every step re-derived from the claim, in exact
+rational arithmetic.
 
-Nothing of the prover is trusted.  From the certificate's text, :func:`recheck`
+Nothing of the prover is trusted, and none of its code is run: a certificate states a
+claim :math:`\mathrm{lhs} \le \mathrm{rhs}` for every point of a box (integer
+parameters at integers only), and :func:`recheck` decides from the certificate's text
 
-1. parses the claim with the safe parser and forms ``f = lhs - rhs``;
-2. redoes each reduction and checks what it needs: for ``power-exp``, that the
-   coefficient is >= 0, the base > 0 and the exponent >= 0 on the box (so the
-   new ``f`` is pointwise larger); for ``substitute``, that the monomial's
-   enclosure lies in the new variable's range and that substituting back gives the
-   previous ``f`` exactly (SymPy), and that the goal's box contains every value;
-3. walks the tree: the root is the goal's box, splits partition their box
-   (integer parameters only between integers), monotone steps have derivatives of
-   the stated sign (derivatives taken here, by SymPy), and every leaf's bound --
-   an enclosure, a mean-value form, or a point value -- is <= 0;
-4. for a refutation, evaluates ``f`` at the exact witness: its lower end is > 0.
+1. **the claim**: every expression is parsed by the safe parser with a plain real
+   symbol for every name (never the notation's positive ones, so SymPy cannot simplify
+   with a positivity the box does not give); ``f = lhs - rhs``;
+2. **the reductions**, rebuilt from the claim: a ``power-exp`` step adds
+   :math:`c\,(e^{k(b-1)} - b^k) \ge 0` (checked: :math:`c \ge 0`, :math:`b > 0`,
+   :math:`k \ge 0` on the claim's box; all such steps come first); a ``substitute``
+   step introduces a *fresh* real variable (not a parameter of the claim, not
+   introduced before, never an integer) for a monomial of non-negative parameters whose
+   exact image lies in the stated range;
+3. **the goal**: substituted back it is the strengthened claim (SymPy ``expand``, of a
+   bounded size); its box contains every value the claim's box produces; its integer
+   parameters are integer parameters of the claim;
+4. **the tree**, walked iteratively to a bounded depth: the root is the goal's box,
+   splits partition their box (integer parameters between integers), monotone steps
+   and mean-value forms use derivatives taken here (SymPy) with the stated sign, on
+   boxes where ``f`` itself is enclosed, and every leaf's bound is ``<= 0``;
+5. **a refutation**: ``f`` at the exact witness, a point of the box, is certainly ``> 0``.
 
-All arithmetic is mpmath's interval context (a private one, at the certificate's
-precision plus 64 bits; the global ``mpmath.iv`` is untouched) -- different code
-from the Arb endpoints the prover used.  Decisions compare exact rationals.
+All numbers are enclosures of :mod:`symbound.prove.rational_enclosure` (exact rationals,
+outward-rounded to ``precision_bits + 64`` bits, transcendental functions from series
+with proved remainders) -- neither Arb, which the prover used, nor mpmath, whose
+interval ``exp`` is not an enclosure.  The outcome's :attr:`RecheckResult.status` is
+``proved`` (proof re-verified), ``refuted`` (witness re-confirmed: the claim is
+false), ``unverified`` (an inconclusive record: nothing was proved) or ``rejected``
+(the certificate does not verify); a malformed document (a missing or mistyped field,
+an oversized number, precision or file) raises a one-line
+:class:`~symbound.errors.UsageError` naming the field.
+
+>>> import json, sympy as sp
+>>> from symbound.prove.claim import Box
+>>> from symbound.prove.prover import prove
+>>> x = sp.Symbol("x", real=True)
+>>> proof = prove(x * (1 - x), sp.Rational(1, 4), Box.parse(["x=0..1"]))
+>>> doc = json.loads(json.dumps(proof.to_json("0")))
+>>> recheck(doc).status
+'proved'
+>>> doc["claim"]["rhs"] = "1/5"
+>>> recheck(doc).status, recheck(doc).ok
+('rejected', False)
 """
 
 from __future__ import annotations
@@ -27,347 +54,324 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import mpmath
 import sympy as sp
-from mpmath.ctx_iv import MPIntervalContext
-from mpmath.libmp.libmpf import to_rational
 
 from symbound.errors import UsageError
-from symbound.notation import SYMBOLS, g
-from symbound.parse import parse_bound
-from symbound.prove.interval import approx
+from symbound.prove import rational_enclosure as rq
+from symbound.prove.cert_fields import (
+    ExprReader,
+    box_field,
+    box_text,
+    field,
+    free_names,
+    integers_field,
+    number,
+    short,
+)
+from symbound.prove.recheck_goal import (
+    GUARD_BITS,
+    MAX_PREC,
+    MAX_WORK_BITS,
+    Ladder,
+    Rejected,
+    hull,
+    rederive_goal,
+)
 
-__all__ = ["RecheckResult", "iv_lower_at", "recheck", "recheck_file"]
+__all__ = [
+    "GUARD_BITS",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_PREC",
+    "MAX_WORK_BITS",
+    "STATUSES",
+    "RecheckResult",
+    "iv_lower_at",
+    "recheck",
+    "recheck_file",
+]
 
-
-def _context(prec: int) -> MPIntervalContext:
-    ctx = MPIntervalContext()
-    ctx._mp = mpmath.mp
-    ctx._iv = ctx
-    ctx.prec = prec
-    return ctx
-
-
-def _q(x) -> Fraction:
-    """An exact endpoint (a thin ivmpf or an mpf tuple) as a Fraction; inf is refused."""
-    mpf = x._mpi_[0] if hasattr(x, "_mpi_") else x
-    try:
-        p, q = to_rational(mpf)
-    except (ValueError, OverflowError):
-        raise _Fail("an enclosure is unbounded") from None
-    return Fraction(int(p), int(q))
-
-
-def _ends(x) -> tuple[Fraction, Fraction]:
-    a, b = x._mpi_
-    return _q(a), _q(b)
-
-
-class _Fail(Exception):
-    pass
-
-
-def _iv_rational(ctx, q: Fraction):
-    return ctx.mpf(q.numerator) / ctx.mpf(q.denominator)
-
-
-def _iv_interval(ctx, lo: Fraction, hi: Fraction):
-    a, b = _iv_rational(ctx, lo), _iv_rational(ctx, hi)
-    return ctx.mpf([a.a, b.b])
-
-
-def _tanh(ctx, x):
-    def at(v):  # tanh(v) = 1 - 2 / (exp(2 v) + 1), an enclosure at a thin point
-        return 1 - 2 / (ctx.exp(2 * v) + 1)
-
-    return ctx.mpf([at(x.a).a, at(x.b).b])  # increasing: endpoints to endpoints
-
-
-def _evaluate(expr: sp.Basic, env: Mapping[str, object], ctx):
-    if isinstance(expr, sp.Symbol):
-        return env[expr.name]
-    if isinstance(expr, sp.Rational):
-        return _iv_rational(ctx, Fraction(int(expr.p), int(expr.q)))
-    if expr is sp.pi:
-        return ctx.pi
-    if expr is sp.E:
-        return ctx.exp(1)
-    if isinstance(expr, sp.Add):
-        out = _evaluate(expr.args[0], env, ctx)
-        for a in expr.args[1:]:
-            out = out + _evaluate(a, env, ctx)
-        return out
-    if isinstance(expr, sp.Mul):
-        out = _evaluate(expr.args[0], env, ctx)
-        for a in expr.args[1:]:
-            out = out * _evaluate(a, env, ctx)
-        return out
-    if isinstance(expr, sp.Pow):
-        base = _evaluate(expr.base, env, ctx)
-        k = expr.exp
-        if k.is_Integer:
-            ki = int(k)
-            if ki < 0:
-                if _q(base.a) <= 0 <= _q(base.b):
-                    raise _Fail("division by an interval containing 0")
-                return 1 / base ** (-ki)
-            return base**ki
-        if k.is_Rational and k.q == 2:
-            if _q(base.a) < 0:
-                raise _Fail("square root of a negative interval")
-            root = ctx.sqrt(base)
-            if k.p < 0 and _q(base.a) <= 0:
-                raise _Fail("division by an interval containing 0")
-            return root ** int(k.p) if k.p > 0 else 1 / root ** int(-k.p)
-        if _q(base.a) <= 0:
-            raise _Fail("a real power of an interval reaching 0")
-        return ctx.exp(_evaluate(k, env, ctx) * ctx.log(base))
-    if isinstance(expr, sp.exp):
-        return ctx.exp(_evaluate(expr.args[0], env, ctx))
-    if isinstance(expr, sp.log):
-        x = _evaluate(expr.args[0], env, ctx)
-        if _q(x.a) <= 0:
-            raise _Fail("logarithm of an interval reaching 0")
-        return ctx.log(x)
-    if isinstance(expr, sp.tanh):
-        return _tanh(ctx, _evaluate(expr.args[0], env, ctx))
-    if isinstance(expr, g):
-        return ctx.expm1(_evaluate(expr.args[0], env, ctx))
-    raise _Fail(f"cannot evaluate {type(expr).__name__} with intervals")
-
-
-def _enclose(expr, box: Mapping[str, tuple[Fraction, Fraction]], ctx) -> tuple[Fraction, Fraction]:
-    env = {n: _iv_interval(ctx, lo, hi) for n, (lo, hi) in box.items()}
-    return _ends(_evaluate(expr, env, ctx))
-
-
-def iv_lower_at(f: sp.Expr, where: Mapping[str, Fraction], prec: int = 256) -> Fraction:
-    """Lower end of mpmath's interval enclosure of ``f`` at an exact point."""
-    try:
-        return _enclose(f, {n: (q, q) for n, q in where.items()}, _context(prec))[0]
-    except _Fail:
-        return Fraction(-1)
-
-
-def _monomial_image(mono: sp.Expr, box) -> tuple[Fraction, Fraction]:
-    """Exact image of a product of non-negative parameters' integer powers over a box."""
-    lo = hi = Fraction(1)
-    for factor in sp.Mul.make_args(mono):
-        base, e = factor.as_base_exp()
-        if not isinstance(base, sp.Symbol) or not e.is_Integer or base.name not in box:
-            raise _Fail(f"substitute: {mono} is not a monomial of the box's parameters")
-        a, b = box[base.name]
-        k = int(e)
-        if a < 0 or (k < 0 and a == 0):
-            raise _Fail(f"substitute: {base} is not positive on its range")
-        lo, hi = (lo * a**k, hi * b**k) if k > 0 else (lo * b**k, hi * a**k)
-    return lo, hi
+#: The largest certificate file read (bytes).
+MAX_BYTES = 64 * 2**20
+#: The deepest proof tree walked, and the most nodes.
+MAX_DEPTH = 10_000
+MAX_NODES = 2_000_000
+#: The outcomes, in the order of :attr:`RecheckResult.status`'s documentation.
+STATUSES = ("proved", "refuted", "unverified", "rejected")
 
 
 @dataclass(frozen=True)
 class RecheckResult:
-    ok: bool
+    """The outcome of :func:`recheck`: ``status`` is one of :data:`STATUSES`; ``verdict``
+    is what the certificate says; ``nodes`` the tree nodes re-verified."""
+
+    status: str
     verdict: str
     nodes: int
     message: str
 
+    @property
+    def ok(self) -> bool:
+        """True only when a proof was re-verified."""
+        return self.status == "proved"
 
-def _symbols(names) -> dict[str, sp.Symbol]:
-    return {n: SYMBOLS.get(n, sp.Symbol(n, real=True)) for n in names}
 
+# -- enclosures ----------------------------------------------------------------------------
+def iv_lower_at(f: sp.Expr, where: Mapping[str, Fraction], prec: int = 256) -> Fraction:
+    """A proved lower bound of ``f`` at an exact point (exact rational enclosures at ``prec``
+    bits, :mod:`~symbound.prove.rational_enclosure`); ``-1`` if ``f`` has none there.
 
-def _box(doc: Mapping, where: str) -> dict[str, tuple[Fraction, Fraction]]:
+    >>> iv_lower_at(sp.exp(sp.Symbol("x")) - 2, {"x": Fraction(7, 10)}) > 0
+    True
+    """
+    env = {n: rq.point(q, prec) for n, q in where.items()}
     try:
-        return {n: (Fraction(lo), Fraction(hi)) for n, (lo, hi) in doc.items()}
-    except (ValueError, TypeError, ZeroDivisionError):
-        raise UsageError(f"malformed box in the certificate's {where}: {doc!r}") from None
+        return rq.enclose(f, env, prec).lo
+    except rq.NoEnclosure:
+        return Fraction(-1)
 
 
-def _same(a: sp.Expr, b: sp.Expr) -> bool:
-    diff = sp.expand(a - b)
-    return diff == 0 or sp.simplify(diff) == 0
+# -- the tree ------------------------------------------------------------------------------
+def _where(path) -> str:
+    labels = []
+    while path is not None:
+        path, label = path
+        labels.append(label)
+    labels.reverse()
+    if len(labels) > 12:
+        labels = [*labels[:4], f"...({len(labels) - 8} levels)...", *labels[-4:]]
+    return ".".join(labels)
 
 
-class _Checker:
-    def __init__(self, f: sp.Expr, integers: set[str], ctx):
-        self.f, self.integers, self.ctx = f, integers, ctx
-        self.syms = {s.name: s for s in f.free_symbols}
+class _Tree:
+    def __init__(self, f: sp.Expr, integers: frozenset[str], ladder: Ladder):
+        self.f, self.integers, self.ladder = f, integers, ladder
+        self.symbols = {s.name: s for s in f.free_symbols}
         self.grads: dict[str, sp.Expr] = {}
-        self.nodes = 0
 
     def grad(self, name: str) -> sp.Expr:
         if name not in self.grads:
-            self.grads[name] = sp.diff(self.f, self.syms[name]) if name in self.syms else sp.S(0)
+            s = self.symbols.get(name)
+            self.grads[name] = sp.diff(self.f, s) if s is not None else sp.S.Zero
         return self.grads[name]
 
-    def node(self, node: Mapping, box: dict[str, tuple[Fraction, Fraction]], path: str) -> None:
-        self.nodes += 1
-        given = _box(node.get("box", {}), path)
-        if given != box:
-            raise _Fail(f"{path}: the box is not the one its parent covers")
-        by = node.get("by")
-        if by == "enclosure":
-            hi = _enclose(self.f, box, self.ctx)[1]
-            if hi > 0:
-                raise _Fail(f"{path}: enclosure upper end {approx(hi)} > 0")
-        elif by == "mean-value":
-            center = {n: Fraction(v) for n, v in node["center"].items()}
-            if set(center) != set(box) or any(
-                not (box[n][0] <= c <= box[n][1]) for n, c in center.items()
-            ):
-                raise _Fail(f"{path}: the mean-value centre is not in the box")
-            total = _enclose(self.f, {n: (c, c) for n, c in center.items()}, self.ctx)[1]
-            for n, (lo, hi) in box.items():
-                if lo == hi:
-                    continue
-                glo, ghi = _enclose(self.grad(n), box, self.ctx)
-                c = center[n]
-                total += max(glo * (lo - c), glo * (hi - c), ghi * (lo - c), ghi * (hi - c))
-            if total > 0:
-                raise _Fail(f"{path}: mean-value bound {approx(total)} > 0")
-        elif by == "monotone":
-            face = dict(box)
-            for n, spec in node["fixed"].items():
-                lo, hi = box[n]
-                glo, ghi = _enclose(self.grad(n), box, self.ctx)
-                if spec["at"] == "hi" and glo >= 0:
-                    face[n] = (hi, hi)
-                elif spec["at"] == "lo" and ghi <= 0:
-                    face[n] = (lo, lo)
-                else:
-                    raise _Fail(f"{path}: d/d{n} has no sign fixing {n} at its {spec['at']} end")
-            self.node(node["face"], face, path + ".face")
-        elif by == "split":
-            n, at = node["variable"], Fraction(node["at"])
-            lo, hi = box[n]
-            if not lo <= at < hi if n in self.integers else not lo < at < hi:
-                raise _Fail(f"{path}: split point {at} is not inside [{lo}, {hi}]")
-            if n in self.integers:
-                if at.denominator != 1:
-                    raise _Fail(f"{path}: integer parameter {n} split at {at}")
-                halves = ((lo, at), (at + 1, hi))
+    def walk(self, tree, box) -> int:
+        stack = [(tree, box, (None, "tree"), 0)]
+        nodes = 0
+        while stack:
+            node, expected, path, depth = stack.pop()
+            nodes += 1
+            if depth > MAX_DEPTH or nodes > MAX_NODES:
+                raise UsageError(
+                    f"the proof tree is deeper than {MAX_DEPTH} levels or has more than "
+                    f"{MAX_NODES:,} nodes; not re-checked"
+                )
+            where = _where(path)
+            if not isinstance(node, dict):
+                raise UsageError(f"malformed certificate: {where} must be an object")
+            if box_field(node, "box", f"{where}.box") != expected:
+                raise Rejected(f"{where}: the box is not the one its parent covers")
+            by = field(node, "by", str, f"{where}.by")
+            if by == "enclosure":
+                self.ladder.settle(lambda p, b=expected, w=where: self.enclosure(b, w, p))
+            elif by == "mean-value":
+                center = self.center(node, expected, where)
+                self.ladder.settle(
+                    lambda p, b=expected, c=center, w=where: self.mean_value(b, c, w, p)
+                )
+            elif by == "monotone":
+                face = self.monotone(node, expected, where)
+                child = field(node, "face", dict, f"{where}.face")
+                stack.append((child, face, (path, "face"), depth + 1))
+            elif by == "split":
+                halves = self.split(node, expected, where)
+                children = field(node, "children", list, f"{where}.children")
+                if len(children) != 2:
+                    raise Rejected(f"{where}: a split has two children")
+                for i in (1, 0):
+                    stack.append((children[i], halves[i], (path, str(i)), depth + 1))
             else:
-                halves = ((lo, at), (at, hi))
-            children = node["children"]
-            if len(children) != 2:
-                raise _Fail(f"{path}: a split has two children")
-            for i, (child, half) in enumerate(zip(children, halves, strict=True)):
-                self.node(child, {**box, n: half}, f"{path}.{i}")
-        else:
-            raise _Fail(f"{path}: a box settled by {by!r} proves nothing")
+                raise Rejected(f"{where}: a box settled by {by!r} proves nothing")
+        return nodes
+
+    def enclosure(self, box, where: str, prec: int) -> str | None:
+        hi = hull(self.f, box, prec, where)[1]
+        return None if hi <= 0 else f"{where}: enclosure upper end {short(hi)} > 0"
+
+    def center(self, node, box, where: str) -> dict[str, Fraction]:
+        spec = field(node, "center", dict, f"{where}.center")
+        center = {n: number(v, f"{where}.center.{n}") for n, v in spec.items()}
+        if set(center) != set(box) or any(not lo <= center[n] <= hi for n, (lo, hi) in box.items()):
+            raise Rejected(f"{where}: the mean-value centre is not a point of the box")
+        return center
+
+    def mean_value(self, box, center, where: str, prec: int) -> str | None:
+        hull(self.f, box, prec, where)  # f is defined on the whole box, not only at c
+        total = hull(self.f, {n: (c, c) for n, c in center.items()}, prec, where)[1]
+        for n, (lo, hi) in box.items():
+            if lo == hi:
+                continue
+            glo, ghi = hull(self.grad(n), box, prec, f"{where}: d/d{n}")
+            c = center[n]
+            total += max(glo * (lo - c), glo * (hi - c), ghi * (lo - c), ghi * (hi - c))
+        return None if total <= 0 else f"{where}: mean-value bound {short(total)} > 0"
+
+    def monotone(self, node, box, where: str):
+        fixed = field(node, "fixed", dict, f"{where}.fixed")
+        self.ladder.settle(lambda p: hull(self.f, box, p, where) and None)  # f defined on box
+        face = dict(box)
+        for n, spec in fixed.items():
+            if n not in box:
+                raise Rejected(f"{where}: fixes {n!r}, which is not a parameter of the box")
+            if not isinstance(spec, dict):
+                raise UsageError(f"malformed certificate: {where}.fixed.{n} must be an object")
+            end = field(spec, "at", str, f"{where}.fixed.{n}.at")
+            if end not in ("lo", "hi"):
+                raise UsageError(f"malformed certificate: {where}.fixed.{n}.at is lo or hi")
+
+            def sign(p, n=n, end=end):
+                glo, ghi = hull(self.grad(n), box, p, f"{where}: d/d{n}")
+                if (end == "hi" and glo >= 0) or (end == "lo" and ghi <= 0):
+                    return None
+                return f"{where}: d/d{n} has no sign fixing {n} at its {end} end"
+
+            self.ladder.settle(sign)
+            lo, hi = box[n]
+            face[n] = (hi, hi) if end == "hi" else (lo, lo)
+        return face
+
+    def split(self, node, box, where: str):
+        n = field(node, "variable", str, f"{where}.variable")
+        if n not in box:
+            raise Rejected(f"{where}: splits {n!r}, which is not a parameter of the box")
+        at = number(field(node, "at", str, f"{where}.at"), f"{where}.at")
+        lo, hi = box[n]
+        if n in self.integers:
+            if at.denominator != 1 or not lo <= at < hi:
+                raise Rejected(f"{where}: integer parameter {n} split at {at} in [{lo}, {hi}]")
+            return {**box, n: (lo, at)}, {**box, n: (at + 1, hi)}
+        if not lo < at < hi:
+            raise Rejected(f"{where}: split point {at} is not inside [{lo}, {hi}]")
+        return {**box, n: (lo, at)}, {**box, n: (at, hi)}
+
+
+# -- the certificate -----------------------------------------------------------------------
+def _precision(doc: Mapping) -> int:
+    prec = field(doc, "precision_bits", int, "precision_bits")
+    if not 2 <= prec <= MAX_PREC:
+        raise UsageError(
+            f"malformed certificate: precision_bits must be between 2 and {MAX_PREC}, got {prec}"
+        )
+    return prec + GUARD_BITS
 
 
 def recheck(doc: Mapping) -> RecheckResult:
     """Re-verify a certificate (as loaded from JSON); see the module notes."""
-    try:
-        return _recheck(doc)
-    except _Fail as exc:
-        return RecheckResult(False, str(doc.get("verdict")), 0, str(exc))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise UsageError(f"malformed certificate: missing or wrong field ({exc})") from None
-
-
-def _recheck(doc: Mapping) -> RecheckResult:
-    if doc.get("certificate") != 1:
+    if not isinstance(doc, Mapping):
+        raise UsageError("not a symbound certificate (a JSON object is expected)")
+    marker = doc.get("certificate")
+    if type(marker) is not int or marker != 1:
         raise UsageError("not a symbound certificate (no 'certificate': 1 field)")
-    claim = doc["claim"]
-    box0 = _box(claim["box"], "claim")
-    integers = set(claim.get("integers", []))
-    for n in integers:
-        lo, hi = box0[n]
-        if lo.denominator != 1 or hi.denominator != 1:
-            raise _Fail(f"integer parameter {n} has non-integer bounds")
-    prec = int(doc.get("precision_bits", 128)) + 64
-    ctx = _context(prec)
-    names = set(box0)
-    for r in doc.get("reductions", []):
-        if r["rule"] == "substitute":
-            names.add(r["variable"])
-    symbols = _symbols(names)
-    f = parse_bound(claim["lhs"], symbols) - parse_bound(claim["rhs"], symbols)
-    if {s.name for s in f.free_symbols} - set(box0):
-        raise _Fail("the claim has a parameter without a range")
-    verdict = doc.get("verdict")
-    if verdict == "refuted":
-        where = {n: Fraction(v) for n, v in doc["witness"].items()}
-        for n, v in where.items():
-            lo, hi = box0[n]
-            if not lo <= v <= hi or (n in integers and v.denominator != 1):
-                raise _Fail(f"the witness {n} = {v} is outside the claim's box")
-        low = _enclose(f, {n: (v, v) for n, v in where.items()}, ctx)[0]
-        if low <= 0:
-            raise _Fail("at the witness, lhs - rhs is not certainly > 0")
-        return RecheckResult(True, "refuted", 1, f"witness confirmed: lhs - rhs >= {approx(low)}")
-    if verdict == "inconclusive":
-        return RecheckResult(True, verdict, 0, "nothing to re-check: no proof and no witness")
-    if verdict != "proved":
-        raise UsageError(f"only proved or refuted verdicts can be re-checked, not {verdict!r}")
+    verdict = field(doc, "verdict", str, "verdict")
+    if verdict not in ("proved", "refuted", "inconclusive"):
+        raise UsageError(
+            f"malformed certificate: verdict must be proved, refuted or inconclusive, "
+            f"got {verdict[:40]!r}"
+        )
+    try:
+        return _recheck(doc, verdict)
+    except Rejected as exc:
+        return RecheckResult("rejected", verdict, 0, f"rejected: {exc}")
+    except RecursionError:
+        raise UsageError("malformed certificate: nested too deeply to re-check") from None
 
-    stage_box = dict(box0)
-    subs: list[tuple[sp.Symbol, sp.Expr]] = []
-    strengthened = f
-    for r in doc.get("reductions", []):
-        if r["rule"] == "power-exp":
-            term = parse_bound(r["term"], symbols)
-            coeff = parse_bound(r["coefficient"], symbols)
-            if not isinstance(term, sp.Pow):
-                raise _Fail(f"power-exp: {term} is not a power")
-            base, k = term.base, term.exp
-            if _enclose(coeff, stage_box, ctx)[0] < 0:
-                raise _Fail(f"power-exp: coefficient {coeff} may be negative")
-            if _enclose(base, stage_box, ctx)[0] <= 0:
-                raise _Fail(f"power-exp: base {base} may be <= 0")
-            if _enclose(k, stage_box, ctx)[0] < 0:
-                raise _Fail(f"power-exp: exponent {k} may be negative")
-            strengthened = strengthened + coeff * (sp.exp(k * (base - 1)) - term)
-        elif r["rule"] == "substitute":
-            var = symbols[r["variable"]]
-            mono = parse_bound(r["monomial"], symbols)
-            lo, hi = (Fraction(x) for x in r["range"])
-            mlo, mhi = _monomial_image(mono, stage_box)
-            if mlo < lo or mhi > hi:
-                raise _Fail(f"substitute: {mono} ranges over [{mlo}, {mhi}], beyond [{lo}, {hi}]")
-            stage_box[var.name] = (lo, hi)
-            subs.append((var, mono))
-        else:
-            raise UsageError(f"unknown reduction rule {r['rule']!r}")
-    goal_doc = doc["goal"]
-    goal_box = _box(goal_doc["box"], "goal")
-    goal_f = parse_bound(goal_doc["f"], symbols)
-    back = goal_f
-    for var, mono in reversed(subs):
-        back = back.subs(var, mono)
-    if not _same(back, strengthened):
-        raise _Fail("the goal, substituted back, is not the (strengthened) claim")
-    for n in {s.name for s in goal_f.free_symbols}:
-        if n not in goal_box:
-            raise _Fail(f"the goal has no range for {n}")
-        lo, hi = goal_box[n]
-        slo, shi = stage_box[n]
-        if lo > slo or hi < shi:
-            raise _Fail(f"the goal's range for {n} misses part of [{slo}, {shi}]")
-    goal_integers = set(goal_doc.get("integers", []))
-    if not goal_integers <= integers:
-        raise _Fail("the goal splits a parameter between integers that the claim calls real")
-    checker = _Checker(goal_f, goal_integers, ctx)
-    checker.node(doc["tree"], goal_box, "tree")
+
+def _recheck(doc: Mapping, verdict: str) -> RecheckResult:
+    reader = ExprReader()
+    claim = field(doc, "claim", dict, "claim")
+    box0 = box_field(claim, "box", "claim.box")
+    integers0 = integers_field(claim, box0, "claim.integers")
+    lhs = reader.expr(claim, "lhs", "claim.lhs")
+    rhs = reader.expr(claim, "rhs", "claim.rhs")
+    f = lhs - rhs
+    unranged = free_names(f) - set(box0)
+    if unranged:
+        raise Rejected(f"the claim mentions {', '.join(sorted(unranged))}, without a range")
+    statement = f"{lhs} <= {rhs} for {box_text(box0, integers0)}"
+    if verdict == "inconclusive":
+        return RecheckResult(
+            "unverified", verdict, 0, f"an inconclusive record: nothing proved of {statement}"
+        )
+    ladder = Ladder(_precision(doc))
+    if verdict == "refuted":
+        return _witness(doc, f, box0, integers0, ladder, statement)
+    goal_f, goal_box, goal_integers = rederive_goal(doc, f, box0, integers0, reader, ladder)
+    tree = field(doc, "tree", dict, "tree")
+    nodes = _Tree(goal_f, goal_integers, ladder).walk(tree, goal_box)
+    bits = f"{ladder.base} bits" + (
+        f", {ladder.used} where needed" if ladder.used > ladder.base else ""
+    )
     return RecheckResult(
-        True,
         "proved",
-        checker.nodes,
-        f"certificate re-verified: {checker.nodes} nodes, mpmath intervals at {prec} bits",
+        verdict,
+        nodes,
+        f"re-verified {statement} (real symbols; {nodes} boxes in exact rational "
+        f"arithmetic, outward-rounded to {bits})",
+    )
+
+
+def _witness(doc, f, box0, integers0, ladder: Ladder, statement: str) -> RecheckResult:
+    spec = field(doc, "witness", dict, "witness")
+    where = {n: number(v, f"witness.{n}") for n, v in spec.items()}
+    for n, v in where.items():
+        if n not in box0:
+            raise Rejected(f"the witness sets {n!r}, which is not a parameter of the claim")
+        lo, hi = box0[n]
+        if not lo <= v <= hi or (n in integers0 and v.denominator != 1):
+            raise Rejected(f"the witness {n} = {v} is not a point of the claim's box")
+    unset = free_names(f) - set(where)
+    if unset:
+        raise Rejected(f"the witness leaves {', '.join(sorted(unset))} unset")
+    point = {n: (v, v) for n, v in where.items()}
+    low = []
+
+    def above_zero(p):
+        low[:] = [hull(f, point, p, "at the witness")[0]]
+        return None if low[0] > 0 else "at the witness, lhs - rhs is not certainly > 0"
+
+    ladder.settle(above_zero)
+    at = ", ".join(f"{n} = {v}" for n, v in where.items())
+    return RecheckResult(
+        "refuted",
+        "refuted",
+        1,
+        f"witness re-confirmed: at {at}, lhs - rhs >= {short(low[0])} > 0, so {statement} "
+        f"is false (exact rational arithmetic, {ladder.used} bits)",
     )
 
 
 def recheck_file(path: str | Path) -> RecheckResult:
-    """Load a certificate file and :func:`recheck` it (one-line errors if unreadable)."""
+    """Load a certificate file (at most :data:`MAX_BYTES`) and :func:`recheck` it."""
     p = Path(path)
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        with p.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise UsageError(f"no certificate at {p}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read the certificate {p}: {exc}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{p} is a folder, not a certificate") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read the certificate {p}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise UsageError(f"the certificate {p} is larger than {MAX_BYTES // 2**20} MiB")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise UsageError(f"cannot read the certificate {p}: nested too deeply") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise UsageError(f"cannot read the certificate {p}: {message}") from None
     if not isinstance(doc, dict):
         raise UsageError(f"{p} is not a symbound certificate (a JSON object is expected)")
     return recheck(doc)

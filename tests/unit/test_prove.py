@@ -188,8 +188,10 @@ def test_tampered_tree_fails():
 
 def test_refutation_records_recheck():
     doc = certificate((1 + H * eta) ** L - 1, L * H * eta)
-    assert doc["verdict"] == "refuted" and recheck(doc).ok
-    assert not tampered(doc, lambda d: d["witness"].update(L="1")).ok  # Bernoulli holds at L=1
+    result = recheck(doc)
+    assert doc["verdict"] == "refuted" and result.status == "refuted" and not result.ok
+    moved = tampered(doc, lambda d: d["witness"].update(L="1"))  # Bernoulli holds at L=1
+    assert moved.status == "rejected"
 
 
 def test_recheck_file_errors_are_one_line(tmp_path):
