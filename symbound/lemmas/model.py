@@ -9,8 +9,9 @@ A :class:`Lemma` states
 where ``rhs`` is a SymPy expression in the lemma's parameters and ``lhs`` a
 :class:`Quantity` evaluated numerically on an instance (matrices, vectors and the
 parameter values), on any backend.  It carries its citation, its provenance (what
-kind of source the statement comes from), whether it is a statement as given or a
-correction (and of which key), the norm convention it lives in, and an
+kind of source the statement comes from), its form (the statement as given, a
+reading of it -- with the choices the reading made --, a correction and of which
+key, or a supporting lemma), the norm convention it lives in, and an
 :class:`~symbound.lemmas.space.InstanceSpace` producing instances that satisfy the
 hypotheses.
 
@@ -35,6 +36,8 @@ from symbound.notation import as_expr, to_latex, to_text
 from symbound.numeric.backends import AbstractBackend
 
 __all__ = [
+    "SOURCE_TEXT",
+    "Choice",
     "Citation",
     "Form",
     "Inequality",
@@ -42,41 +45,89 @@ __all__ = [
     "Parameter",
     "Provenance",
     "Quantity",
+    "SearchRange",
     "Variable",
     "expr_quantity",
+    "provenance_problem",
 ]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*[a-z0-9]$")
 
 
 class Provenance(enum.Enum):
-    """What kind of source a statement comes from; never blur a reconstruction into text."""
+    """What kind of source a statement comes from; never blur a reconstruction into text.
+
+    - ``VERBATIM``: the source's own words;
+    - ``REVIEWER``: the source's text as a reviewer quotes it;
+    - ``PARAPHRASE``: the source's content reworded (by a summary, a review or us);
+    - ``DESIGN_CARD``: a formula of the project's design card (and of the AI-generated
+      summary it shares them with), not seen in the source's text;
+    - ``SUMMARY``: the form an AI-generated summary gives, not seen in the source's text;
+    - ``RECONSTRUCTED``: our reconstruction of a statement whose text is not available;
+    - ``PROVED_HERE``: a statement proved in the reference notes (not the source's);
+    - ``USER``: a claim stated by the user of symbound (in Python or a claims file).
+    """
 
     VERBATIM = "verbatim"
     REVIEWER = "quoted by a reviewer"
+    PARAPHRASE = "paraphrased"
     DESIGN_CARD = "design card"
+    SUMMARY = "AI-generated summary"
     RECONSTRUCTED = "reconstructed"
     PROVED_HERE = "proved here"
+    USER = "your own statement"
+
+
+#: Provenances that claim to be the source's own text (directly or quoted); a user's
+#: own statement is its own source.
+SOURCE_TEXT = frozenset({Provenance.VERBATIM, Provenance.REVIEWER, Provenance.USER})
 
 
 class Form(enum.Enum):
-    """A statement as the source gives it, a correction of one, or a supporting lemma.
+    """What a statement is relative to its source.
 
-    Supporting lemmas are proved here for the corrected argument and correct no
-    particular statement of the source.
+    - ``AS_STATED``: the source's statement as it gives it (verbatim, or as a reviewer
+      quotes it);
+    - ``READING``: one interpretation of a statement whose exact text is not available
+      or is ambiguous; it names the choices it made (:class:`Choice`), and refuting it
+      refutes that interpretation, not the source;
+    - ``CORRECTED``: a true replacement of a statement or reading (``corrects``);
+    - ``SUPPORTING``: proved here for the corrected argument, correcting nothing in
+      particular.
     """
 
     AS_STATED = "as stated"
+    READING = "a reading"
     CORRECTED = "corrected"
     SUPPORTING = "supporting"
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One choice a reading makes where the source is silent or ambiguous.
+
+    >>> str(Choice("θ-balanced", "every row spread is at most θ"))
+    'θ-balanced: every row spread is at most θ'
+    """
+
+    topic: str
+    chosen: str
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.chosen}"
+
+
+@dataclass(frozen=True)
 class Citation:
-    """Where a statement comes from: a source and a locator inside it."""
+    """Where a statement comes from: a source and a locator inside it.
+
+    ``primary`` says that ``source`` is the work itself (the paper, whose text a
+    reviewer may be quoting), not notes, a summary or a design card about it.
+    """
 
     source: str
     locator: str
+    primary: bool = False
 
     def __str__(self) -> str:
         return f"{self.source}, {self.locator}"
@@ -155,18 +206,87 @@ def expr_quantity(expr: sp.Expr) -> Quantity:
 
 @dataclass(frozen=True)
 class Inequality:
-    r"""``lhs <= rhs``: a :class:`Quantity` bounded by a SymPy expression."""
+    r"""``lhs <= rhs``: a :class:`Quantity` bounded by a SymPy expression.
+
+    ``guaranteed``: the lemma's instance space builds the hypothesis in (every
+    instance satisfies it); otherwise the checker filters instances that break it.
+    ``shown``: the text and LaTeX to print when they differ from ``lhs <= rhs`` (a
+    claim language relation ``a <= b`` between two terms is checked as
+    ``a / b <= 1``, and printed as written).
+    """
 
     lhs: Quantity
     rhs: sp.Expr
+    guaranteed: bool = True
+    shown: tuple[str, str] | None = None
 
     @property
     def text(self) -> str:
+        if self.shown is not None:
+            return self.shown[0]
         return f"{self.lhs.text} ≤ {to_text(self.rhs)}"
 
     @property
     def latex(self) -> str:
+        if self.shown is not None:
+            return self.shown[1]
         return rf"{self.lhs.latex} \le {to_latex(self.rhs)}"
+
+
+@dataclass(frozen=True)
+class SearchRange:
+    """A range a search explores: ``lo <= name <= hi`` for a size (an integer), the
+    open interval ``lo < name < hi`` for a real parameter.
+
+    >>> SearchRange("theta", "θ", 0, 4, integer=False).text
+    '0 < θ < 4'
+    """
+
+    name: str
+    symbol: str
+    lo: Any
+    hi: Any
+    integer: bool
+
+    @property
+    def text(self) -> str:
+        sign = "≤" if self.integer else "<"
+        return f"{_number_text(self.lo)} {sign} {self.symbol} {sign} {_number_text(self.hi)}"
+
+    def to_json(self) -> list:
+        """``[lo, hi]``: integers, or exact rationals as strings."""
+        return [v if isinstance(v, int) else _number_text(v) for v in (self.lo, self.hi)]
+
+
+def _number_text(v: Any) -> str:
+    q = Fraction(v)
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+def provenance_problem(form: Form, provenance: Provenance, citation: Citation) -> str:
+    """What is inconsistent between a statement's form, provenance and citation ("" if
+    nothing): a claim tagged as the source's text must cite the source itself; a
+    reconstruction, a design-card formula or a summary's form is a reading, never the
+    statement "as stated"; what is proved here cites the notes that prove it.
+
+    >>> provenance_problem(Form.AS_STATED, Provenance.RECONSTRUCTED, Citation("P", "x", True))
+    "a reconstructed statement is a reading, not 'as stated'"
+    """
+    if form is Form.AS_STATED and provenance not in SOURCE_TEXT:
+        return f"a {provenance.value} statement is a reading, not {form.value!r}"
+    if (form is Form.AS_STATED or provenance in SOURCE_TEXT) and not citation.primary:
+        return (
+            f"tagged as the source's text ({form.value}; {provenance.value}) but cites "
+            f"{citation.source!r}, which is not the source (Citation(..., primary=True))"
+        )
+    if provenance is Provenance.PROVED_HERE:
+        if form not in (Form.CORRECTED, Form.SUPPORTING):
+            return f"a statement proved here is a correction or supporting, not {form.value!r}"
+        if citation.primary:
+            return "a statement proved here cites the notes that prove it, not the source"
+    if provenance in (Provenance.DESIGN_CARD, Provenance.SUMMARY) and citation.primary:
+        return f"a {provenance.value} formula cites where it was found, not the source"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -175,7 +295,9 @@ class Lemma:
 
     Construct lemmas in ``derivations/`` (pure data); derive variants with
     :meth:`variant`.  Validation happens at construction: undeclared symbols, a
-    correction without the key it corrects, or a malformed key are refused.
+    correction without the key it corrects, a reading that names no choices, a form,
+    provenance and citation that disagree (:func:`provenance_problem`), or a
+    malformed key are refused.
     """
 
     key: str
@@ -190,6 +312,9 @@ class Lemma:
     norm: str
     space: InstanceSpace = field(compare=False)
     corrects: str | None = None
+    #: for claims stated in the claim language: ``(hypotheses, conclusion)`` as terms
+    statement: Any = field(default=None, compare=False, repr=False)
+    reading: tuple[Choice, ...] = ()
     tightness: str = ""
     notes: str = ""
 
@@ -201,10 +326,19 @@ class Lemma:
             fail("key must be lowercase letters, digits, '.' and '-'")
         if not isinstance(self.provenance, Provenance):
             fail(f"provenance must be a Provenance, got {self.provenance!r}")
+        if not isinstance(self.form, Form):
+            fail(f"form must be a Form, got {self.form!r}")
         if self.form is Form.CORRECTED and not self.corrects:
             fail("a correction must name the key it corrects (corrects=...)")
         if self.form is not Form.CORRECTED and self.corrects:
             fail(f"only a correction names a key it corrects (form is {self.form.value!r})")
+        problem = provenance_problem(self.form, self.provenance, self.citation)
+        if problem:
+            fail(problem)
+        if not all(isinstance(c, Choice) for c in self.reading):
+            fail("reading must be a tuple of Choice values")
+        if self.form is Form.READING and not self.reading:
+            fail("a reading must name the choices it made (reading=(Choice(...), ...))")
         declared = {p.symbol for p in self.parameters}
         if len(declared) != len(self.parameters):
             fail("a parameter is declared twice")
@@ -224,6 +358,27 @@ class Lemma:
     def size_parameters(self) -> tuple[Parameter, ...]:
         """The integer parameters: they fix the shapes of an instance."""
         return tuple(p for p in self.parameters if p.is_integer)
+
+    @property
+    def search_region(self) -> tuple[SearchRange, ...]:
+        """The ranges a counterexample search explores: every size, and each real
+        parameter whose instance space keeps it in a bounded range.
+
+        >>> from symbound import load_catalogue
+        >>> region = load_catalogue()["as25.softmax-l1"].search_region
+        >>> ", ".join(r.text for r in region)
+        '2 ≤ n ≤ 6, 0 < t < 4'
+        """
+        return tuple(
+            SearchRange(p.name, to_text(p.symbol), p.search[0], p.search[1], p.is_integer)
+            for p in self.parameters
+            if p.search is not None
+        )
+
+    @property
+    def reading_text(self) -> str:
+        """The reading's choices in one line (empty when it makes none)."""
+        return "; ".join(str(c) for c in self.reading)
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
