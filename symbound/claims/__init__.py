@@ -15,9 +15,9 @@ evaluate on every backend (:mod:`~symbound.claims.evaluation`); instance spaces 
 derived from the declarations and hypotheses (:mod:`~symbound.claims.domains`).
 """
 
-from symbound.claims.statement import DEFAULT_SIZES, claim
 from symbound.claims.domains import Interval, diagonal, nonnegative, row_stochastic
 from symbound.claims.evaluation import evaluate
+from symbound.claims.statement import DEFAULT_SIZES, claim
 from symbound.claims.terms import (
     Relation,
     Term,

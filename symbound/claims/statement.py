@@ -17,7 +17,7 @@ hypotheses (:mod:`symbound.claims.domains`).
 >>> lemma.statement_text
 'If ‖D‖_max ≤ t, then ‖softmax(A + D) − softmax(A)‖_∞ ≤ 2*tanh(t/2).'
 >>> lemma.space.description
-'t = 0 + 4 open_unit(z); A = z; D = t clip(z, -1, 1)'
+'t = 0 + 4 open_unit(z); D = t clip(z, -1, 1); A = z'
 """
 
 from __future__ import annotations
