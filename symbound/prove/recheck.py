@@ -316,8 +316,8 @@ def _recheck(doc: Mapping, verdict: str) -> RecheckResult:
         "proved",
         verdict,
         nodes,
-        f"re-verified {statement} (real symbols; {nodes} boxes in exact rational "
-        f"arithmetic, outward-rounded to {bits})",
+        f"re-verified {statement} (real symbols; {nodes} box{'es' if nodes > 1 else ''} "
+        f"in exact rational arithmetic, outward-rounded to {bits})",
     )
 
 
