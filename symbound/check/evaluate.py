@@ -8,6 +8,7 @@ glue: building instances, converting them between backends, and the lhs/rhs rati
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -25,6 +26,8 @@ __all__ = [
     "convert_instance",
     "evaluate_sides",
     "float_ratios",
+    "float_screen",
+    "health_check",
     "hypotheses_hold",
     "measured_parameters",
 ]
@@ -56,22 +59,38 @@ def evaluate_sides(lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBacke
 
 
 def float_ratios(lemma: Lemma, z: np.ndarray, sizes: Mapping[str, int]) -> np.ndarray:
-    """lhs/rhs in float64 for a batch of vectors; ``-inf`` where evaluation failed.
+    """lhs/rhs in float64 for a batch of vectors; ``-inf`` where evaluation failed or
+    a hypothesis the instance space does not build in is broken (filtered out).
 
     Where the bound is not positive, the ratio is ``+inf`` if it is exceeded (a
     violation) and ``-inf`` otherwise (a bound of 0 met by 0 says nothing about
     tightness).
     """
+    return float_screen(lemma, z, sizes)[0]
+
+
+def float_screen(
+    lemma: Lemma, z: np.ndarray, sizes: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(ratios, met)``: :func:`float_ratios` and whether each instance met the
+    hypotheses that are filtered rather than built in (all True when none are)."""
+    batch = z.shape[:-1]
     with np.errstate(all="ignore"):
         inst = dict(lemma.space.build(z, sizes, F64))
         inst.update(sizes)
         lhs, rhs = evaluate_sides(lemma, inst, F64)
-        lhs = np.broadcast_to(np.asarray(lhs, dtype=float), z.shape[:-1])
-        rhs = np.broadcast_to(np.asarray(rhs, dtype=float), z.shape[:-1])
+        lhs = np.broadcast_to(np.asarray(lhs, dtype=float), batch)
+        rhs = np.broadcast_to(np.asarray(rhs, dtype=float), batch)
         ratio = np.where(
             rhs > 0, lhs / np.where(rhs > 0, rhs, 1.0), np.where(lhs > rhs, np.inf, -np.inf)
         )
-        return np.where(np.isfinite(lhs) & np.isfinite(rhs), ratio, -np.inf)
+        met = np.ones(batch, dtype=bool)
+        for h in lemma.hypotheses:
+            if not h.guaranteed:
+                h_lhs, h_rhs = evaluate_sides(lemma, inst, F64, part=h)
+                met &= np.broadcast_to(np.asarray(h_lhs <= h_rhs, dtype=bool), batch)
+        ok = np.isfinite(lhs) & np.isfinite(rhs) & met
+        return np.where(ok, ratio, -np.inf), met
 
 
 def build_exact(lemma: Lemma, z: list[Fraction], sizes: Mapping[str, int]) -> dict[str, Any]:
@@ -155,3 +174,95 @@ def _certainly_positive(ball) -> bool:
 
 def _certainly_nonnegative(ball) -> bool:
     return bool(ball >= 0)
+
+
+def health_check(lemma: Lemma, seed: int = 0, count: int = 8) -> None:
+    """Refuse, in one line, an instance space that breaks its own hypotheses.
+
+    ``count`` instances at the smallest and at the largest sizes searched are built
+    exactly from rational vectors and every hypothesis the space claims to build in
+    is decided on them (exactly, or in Arb where it is not rational): one that is
+    certainly broken is a :class:`~symbound.errors.UsageError` naming the hypothesis
+    and the instance.  (A space that fails silently would make every verdict about
+    the wrong set of instances.)
+    """
+    from symbound.errors import NotExactError, UsageError
+    from symbound.numeric.backends import ArbBackend
+
+    params = lemma.size_parameters
+    corners = [{p.name: int(p.search[i]) for p in params} for i in (0, 1)]
+    if corners[0] == corners[1]:
+        corners = corners[:1]
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
+    for sizes in corners:
+        dim = lemma.space.dimension(sizes)
+        for row in lemma.space.sample(rng, dim, count):
+            inst = build_exact(lemma, [Fraction(float(v)) for v in row], sizes)
+            for p in lemma.parameters:
+                value = inst.get(p.name)
+                if (
+                    value is not None
+                    and not isinstance(value, np.ndarray)
+                    and not _in_closure(p, value)
+                ):
+                    raise UsageError(
+                        f"{lemma.key}: the instance space gives {p.name} = {value}, outside its "
+                        f"domain; fix the space (at {_brief(inst)})"
+                    )
+            for h in lemma.hypotheses:
+                if not h.guaranteed:
+                    continue
+                try:
+                    lhs, rhs = evaluate_sides(lemma, inst, EXACT, part=h)
+                    broken = not certainly_le(lhs, rhs, EXACT)
+                except NotExactError:
+                    arb = ArbBackend(prec=128)
+                    ball = convert_instance(inst, arb)
+                    lhs, rhs = evaluate_sides(lemma, ball, arb, part=h)
+                    broken = certainly_gt(lhs, rhs, arb)
+                if broken:
+                    raise UsageError(
+                        f"{lemma.key}: the instance space breaks its hypothesis {h.text} "
+                        f"(at {_brief(inst)}); fix the space, or mark the hypothesis as "
+                        "filtered (guaranteed=False)"
+                    )
+
+
+def _in_closure(p, value) -> bool:
+    """Whether ``value`` lies in the closure of ``p``'s domain.  Spaces that set a
+    parameter to the quantity it bounds (its tightest value) reach the boundary of an
+    open domain at degenerate instances (a spread of 0); those instances are excluded
+    by the rigorous stage, which decides the domain itself, so only values beyond the
+    boundary mean a broken space."""
+    q = Fraction(value)
+    lo, hi, integer = _bounds(p.domain)
+    if lo is None:  # not an interval or a range: ask SymPy
+        closure = p.domain if isinstance(p.domain, sp.Range) else p.domain.closure
+        return closure.contains(sp.Rational(q.numerator, q.denominator)) is sp.true
+    return lo <= q <= hi and (not integer or q.denominator == 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _bounds(domain: sp.Set):
+    """``(inf, sup, integer)`` of an interval or a range as exact numbers (or floats
+    ±inf); ``(None, None, False)`` for other sets."""
+
+    def end(x):
+        if x in (sp.oo, -sp.oo):
+            return float(x)
+        return Fraction(int(x.p), int(x.q)) if isinstance(x, sp.Rational) else None
+
+    if domain == sp.Reals:
+        return -math.inf, math.inf, False
+    if isinstance(domain, sp.Interval | sp.Range):
+        lo, hi = end(domain.inf), end(domain.sup)
+        if lo is not None and hi is not None:
+            return lo, hi, isinstance(domain, sp.Range)
+    return None, None, False
+
+
+def _brief(inst: Mapping[str, Any], most: int = 120) -> str:
+    from symbound.check.result import instance_to_json
+
+    text = " ".join(f"{k}={v}" for k, v in instance_to_json(inst).items())
+    return text if len(text) <= most else text[: most - 3] + "..."
