@@ -49,6 +49,7 @@ an oversized number, precision or file) raises a one-line
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -92,8 +93,9 @@ __all__ = [
     "recheck_file",
 ]
 
-#: The largest certificate file read (bytes).
-MAX_BYTES = 64 * 2**20
+#: The largest certificate file read (bytes): some 90 000 boxes as the prover writes them;
+#: Python's JSON objects take up to ~20 times a file's size in memory.
+MAX_BYTES = 32 * 2**20
 #: The deepest proof tree walked, and the most nodes.
 MAX_DEPTH = 10_000
 MAX_NODES = 2_000_000
@@ -144,6 +146,26 @@ def _where(path) -> str:
     return ".".join(labels)
 
 
+def _measure(tree) -> None:
+    """Refuse a tree deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_NODES` before
+    any computation (counting only; a tree built in Python may even share or loop)."""
+    stack, nodes = [(tree, 0)], 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH or nodes > MAX_NODES:
+            raise UsageError(
+                f"the proof tree is deeper than {MAX_DEPTH} levels or has more than "
+                f"{MAX_NODES:,} nodes; not re-checked"
+            )
+        if isinstance(node, dict):
+            face, children = node.get("face"), node.get("children")
+            if face is not None:
+                stack.append((face, depth + 1))
+            if isinstance(children, list):
+                stack.extend((c, depth + 1) for c in children)
+
+
 class _Tree:
     def __init__(self, f: sp.Expr, integers: frozenset[str], ladder: Ladder):
         self.f, self.integers, self.ladder = f, integers, ladder
@@ -157,16 +179,12 @@ class _Tree:
         return self.grads[name]
 
     def walk(self, tree, box) -> int:
+        _measure(tree)
         stack = [(tree, box, (None, "tree"), 0)]
         nodes = 0
         while stack:
             node, expected, path, depth = stack.pop()
             nodes += 1
-            if depth > MAX_DEPTH or nodes > MAX_NODES:
-                raise UsageError(
-                    f"the proof tree is deeper than {MAX_DEPTH} levels or has more than "
-                    f"{MAX_NODES:,} nodes; not re-checked"
-                )
             where = _where(path)
             if not isinstance(node, dict):
                 raise UsageError(f"malformed certificate: {where} must be an object")
@@ -260,8 +278,9 @@ class _Tree:
 def _precision(doc: Mapping) -> int:
     prec = field(doc, "precision_bits", int, "precision_bits")
     if not 2 <= prec <= MAX_PREC:
+        shown = prec if abs(prec) < 10**12 else f"a number of {len(str(abs(prec)))} digits"
         raise UsageError(
-            f"malformed certificate: precision_bits must be between 2 and {MAX_PREC}, got {prec}"
+            f"malformed certificate: precision_bits must be between 2 and {MAX_PREC}, got {shown}"
         )
     return prec + GUARD_BITS
 
@@ -356,7 +375,9 @@ def recheck_file(path: str | Path) -> RecheckResult:
     p = Path(path)
     try:
         with p.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            if os.fstat(fh.fileno()).st_size > MAX_BYTES:  # refused before reading
+                raise UsageError(f"the certificate {p} is larger than {MAX_BYTES // 2**20} MiB")
+            data = fh.read(MAX_BYTES + 1)  # (and a file that grows, or a device, at most this)
     except FileNotFoundError:
         raise UsageError(f"no certificate at {p}") from None
     except IsADirectoryError:
