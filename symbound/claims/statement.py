@@ -244,7 +244,7 @@ def claim(
     hypotheses = tuple(_inequality(h, i in plan.guaranteed) for i, h in enumerate(given))
     return Lemma(
         key=key,
-        title=title or then.text,
+        title=title or key,
         citation=citation or Citation("your own statement", key, primary=True),
         provenance=provenance,
         form=form,
