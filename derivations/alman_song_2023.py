@@ -19,6 +19,7 @@ import sympy as sp
 
 from symbound.lemmas.experiment import Remark
 from symbound.lemmas.model import (
+    Choice,
     Citation,
     Form,
     Inequality,
@@ -64,9 +65,10 @@ ENTRY_BOUND = Lemma(
         "the bounded-entries hypothesis Q, K in [-B, B]^(n x d) with "
         "Q = X W_Q; the relation B <= d phi eta is reconstructed (paper-math.md "
         "§9.2)",
+        primary=True,
     ),
     provenance=Provenance.RECONSTRUCTED,
-    form=Form.AS_STATED,
+    form=Form.READING,
     parameters=(
         Parameter(n, sp.Range(1, sp.oo), "tokens", search=(1, 3)),
         Parameter(d, sp.Range(1, sp.oo), "width", search=(1, 4)),
@@ -82,14 +84,26 @@ ENTRY_BOUND = Lemma(
         build=_entries,
         description="phi, eta = positive(z); X = phi * clip(z); W = eta * clip(z')",
     ),
+    reading=(
+        Choice(
+            "B",
+            "the largest entry of Q = X W_Q, for inputs X with entries at most φ and weights "
+            "W_Q with entries at most η (the trade-off table's link to weights)",
+        ),
+    ),
     tightness="attained: X and W with all entries +-phi, +-eta and matching signs",
 )
 
 THRESHOLD = Remark(
     key="as23.threshold",
     title="Fast attention requires bounded entries",
-    citation=Citation(PAPER, "main theorem (verbatim in the abstract)"),
-    provenance=Provenance.VERBATIM,
+    citation=Citation(
+        PAPER,
+        "main theorem as the abstract states it (quoted verbatim in paper-math.md §9.2); "
+        "paraphrased here",
+        primary=True,
+    ),
+    provenance=Provenance.PARAPHRASE,
     statement=(
         "If d = O(log n) and B = o(sqrt(log n)), Att(Q, K, V) can be approximated to 1/poly(n) "
         "additive error in n^(1+o(1)) time; if B = Theta(sqrt(log n)), no truly subquadratic "
@@ -106,9 +120,11 @@ NOTE_GRADIENT = Remark(
     title="The same threshold for the gradient of one attention layer",
     citation=Citation(
         "Alman & Song 2024 (NeurIPS, arXiv:2402.04497)",
-        "abstract (verbatim); the exact form of the threshold is paraphrased in paper-math.md §9.3",
+        "abstract, paraphrased (quoted verbatim in paper-math.md §9.3, where the exact form "
+        "of the threshold is itself a paraphrase)",
+        primary=True,
     ),
-    provenance=Provenance.VERBATIM,
+    provenance=Provenance.PARAPHRASE,
     statement="The gradient of a one-layer attention loss has the same almost-linear versus "
     "quadratic transition as the forward pass.",
     unchecked_because="asymptotic running-time statement",

@@ -66,7 +66,8 @@ def _parser() -> _Parser:
     lst.add_argument("--json", action="store_true", help="print JSON")
 
     show = sub.add_parser("show", help="show one claim: statement, hypotheses, citation, LaTeX")
-    show.add_argument("key", help="catalogue key (see 'symbound list')")
+    show.add_argument("key", nargs="?", help="catalogue key (see 'symbound list')")
+    _claim_arguments(show)
 
     chk = sub.add_parser(
         "check",
@@ -74,6 +75,7 @@ def _parser() -> _Parser:
     )
     chk.add_argument("keys", nargs="*", metavar="KEY", help="catalogue keys to check")
     chk.add_argument("--all", action="store_true", help="check every catalogue entry")
+    _claim_arguments(chk)
     chk.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="random seed (default 0)")
     chk.add_argument(
         "--samples", type=int_in(1, 10**7), default=2000, help="float64 samples (default 2000)"
@@ -204,6 +206,88 @@ def _parser() -> _Parser:
     return p
 
 
+def _claim_arguments(p) -> None:
+    """A claim of one's own, typed on the command line or read from a claims file."""
+    g = p.add_argument_group("a claim of your own (see 'Check a lemma of your own' in the README)")
+    g.add_argument("--claim", metavar="TEXT", help="the conclusion, e.g. \"norm(X, 'row') <= eta\"")
+    g.add_argument("--given", action="append", default=[], metavar="TEXT", help="a hypothesis")
+    for kind, example in (("matrix", "A=n,d"), ("vector", "x=n"), ("tensor", "V=L,H,d,d")):
+        g.add_argument(
+            f"--{kind}", action="append", default=[], metavar=example, help=f"declare a {kind}"
+        )
+    g.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        metavar="P=row-stochastic",
+        help="a variable's set: row-stochastic, diagonal or nonnegative",
+    )
+    g.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="t=0..4",
+        help="a real parameter's range: lo..hi (open), [lo, hi] (closed), lo..",
+    )
+    g.add_argument(
+        "--size",
+        action="append",
+        default=[],
+        metavar="n=2..6",
+        help="the range a size is searched in (defaults: n 2..6, d 1..3, H and L 1..2)",
+    )
+    g.add_argument(
+        "--key", dest="claim_key", default="claim", help="the typed claim's key (default claim)"
+    )
+    g.add_argument("--file", metavar="CLAIMS.toml", help="the claims of a TOML claims file")
+
+
+def _pairs(values, option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise _UsageExit(f"symbound: error: {option} takes NAME=VALUE, got {item!r}")
+        if name.strip() in out:
+            raise _UsageExit(f"symbound: error: {option} {name.strip()} is given twice")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _user_claims(args) -> list:
+    """The claims of ``--claim ...`` or ``--file``, in order (empty if neither)."""
+    typed = args.given or args.matrix or args.vector or args.tensor or args.domain or args.param
+    if args.claim is None and args.file is None:
+        if typed or args.size:
+            raise _UsageExit(
+                "symbound: error: --given, --matrix, --param, ... go with --claim TEXT"
+            )
+        return []
+    if args.claim is not None and args.file is not None:
+        raise _UsageExit("symbound: error: give --claim or --file, not both")
+    if args.file is not None:
+        from symbound.claims.files import load_claims
+
+        if typed or args.size:
+            raise _UsageExit("symbound: error: declarations go in the claims file with --file")
+        return load_claims(args.file)
+    from symbound.claims.files import claim_from_text
+
+    return [
+        claim_from_text(
+            args.claim_key,
+            then=args.claim,
+            given=args.given,
+            matrices=_pairs(args.matrix, "--matrix"),
+            vectors=_pairs(args.vector, "--vector"),
+            tensors=_pairs(args.tensor, "--tensor"),
+            domains=_pairs(args.domain, "--domain"),
+            parameters=_pairs(args.param, "--param"),
+            sizes=_pairs(args.size, "--size"),
+        )
+    ]
+
+
 def _entries(cat):
     """(key, kind/provenance column, form column, title) for every catalogue entry."""
     for lemma in cat.values():
@@ -235,9 +319,21 @@ def _cmd_list(args) -> int:
 
 def _cmd_show(args) -> int:
     from symbound.lemmas.catalogue import load_catalogue
-    from symbound.notation import domain_text, to_text
-    from symbound.render.latex import render_lemma
 
+    own = _user_claims(args)
+    if own:
+        chosen = [c for c in own if args.key in (None, c.key)] if args.file else own
+        if not chosen:
+            raise _UsageExit(
+                f"symbound show: error: no claim {args.key!r} in {args.file}; it has "
+                + ", ".join(c.key for c in own)
+            )
+        print("\n\n".join(_show_lemma(lemma, None) for lemma in chosen))
+        return EXIT_OK
+    if args.key is None:
+        raise _UsageExit(
+            "symbound show: error: name a KEY (see 'symbound list'), or --claim/--file"
+        )
     cat = load_catalogue()
     if args.key in cat.scalars:
         claim = cat.scalars[args.key]
@@ -254,7 +350,18 @@ def _cmd_show(args) -> int:
             lines.insert(5, f"  notes       {claim.notes}")
         print("\n".join(lines))
         return EXIT_OK
-    lemma = cat[args.key]
+    print(_show_lemma(cat[args.key], cat))
+    return EXIT_OK
+
+
+def _show_lemma(lemma, cat) -> str:
+    """What ``symbound show`` prints for a lemma (``cat``: its catalogue, or None)."""
+    from symbound.notation import domain_text, to_text
+    from symbound.render.latex import render_lemma
+
+    def hypothesis(h) -> str:
+        return h.text + ("" if h.guaranteed else " (filtered: not built into the instances)")
+
     lines = [
         f"{lemma.key} -- {lemma.title}",
         f"  form        {lemma.form.value}"
@@ -262,26 +369,28 @@ def _cmd_show(args) -> int:
         f"  provenance  {lemma.provenance.value}",
         f"  source      {lemma.citation}",
         f"  statement   {lemma.statement_text}",
-        "  hypotheses  " + ("; ".join(h.text for h in lemma.hypotheses) or "none"),
+        "  hypotheses  " + ("; ".join(hypothesis(h) for h in lemma.hypotheses) or "none"),
         f"  conclusion  {lemma.conclusion.text}",
         "  parameters  "
         + "; ".join(
             f"{to_text(p.symbol)} ∈ {domain_text(p.domain)} ({p.meaning})" for p in lemma.parameters
         ),
+        "  searched    " + (", ".join(r.text for r in lemma.search_region) or "-"),
         f"  norm        {lemma.norm}",
         f"  instances   {lemma.space.description}",
     ]
+    if lemma.reading:
+        lines.insert(2, "  reading     " + "\n              ".join(str(c) for c in lemma.reading))
     if lemma.tightness:
         lines.append(f"  tightness   {lemma.tightness}")
     if lemma.notes:
         lines.append(f"  notes       {lemma.notes}")
-    corrections = cat.corrections_of(lemma.key)
+    corrections = cat.corrections_of(lemma.key) if cat is not None else ()
     if corrections:
         lines.append("  corrected by " + ", ".join(c.key for c in corrections))
     lines.append("  LaTeX:")
     lines.extend("    " + line for line in render_lemma(lemma).rstrip("\n").splitlines())
-    print("\n".join(lines))
-    return EXIT_OK
+    return "\n".join(lines)
 
 
 def _executor(jobs: int | None):
@@ -296,18 +405,35 @@ def _cmd_check(args) -> int:
     from symbound.lemmas.catalogue import load_catalogue
     from symbound.lemmas.experiment import run_experiment
 
+    own = _user_claims(args)
+    if own and args.all:
+        raise _UsageExit("symbound check: error: --all is the catalogue; not with --claim/--file")
+    if own and args.claim is not None and args.keys:
+        raise _UsageExit("symbound check: error: a typed --claim takes no KEYs (use --key)")
     if args.all and args.keys:
         raise _UsageExit("symbound check: error: give KEYs or --all, not both")
-    if not args.all and not args.keys:
+    if not own and not args.all and not args.keys:
         raise _UsageExit(
-            "symbound check: error: name at least one KEY, or --all (see 'symbound list')"
+            "symbound check: error: name at least one KEY, or --all (see 'symbound list'), "
+            "or --claim TEXT, or --file CLAIMS.toml"
         )
-    cat = load_catalogue()
-    if args.all:
-        lemmas, experiments = list(cat.values()), list(cat.experiments.values())
+    if own:
+        by_key = {lemma.key: lemma for lemma in own}
+        missing = [k for k in args.keys if k not in by_key]
+        if missing:
+            raise _UsageExit(
+                f"symbound check: error: no claim {missing[0]!r} in {args.file}; it has "
+                + ", ".join(by_key)
+            )
+        lemmas, experiments = [by_key[k] for k in args.keys] or own, []
+        cat = by_key
     else:
-        lemmas = [cat[k] for k in args.keys if k not in cat.experiments]
-        experiments = [cat.experiments[k] for k in args.keys if k in cat.experiments]
+        cat = load_catalogue()
+        if args.all:
+            lemmas, experiments = list(cat.values()), list(cat.experiments.values())
+        else:
+            lemmas = [cat[k] for k in args.keys if k not in cat.experiments]
+            experiments = [cat.experiments[k] for k in args.keys if k in cat.experiments]
     t0 = time.perf_counter()
     options = {"seed": args.seed, "samples": args.samples, "dps": args.dps, "starts": args.starts}
     executor = _executor(args.jobs)

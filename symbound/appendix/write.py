@@ -23,6 +23,7 @@ from typing import Any
 from symbound.appendix.build import AppendixData
 from symbound.check.result import Evaluation, exact_string
 from symbound.io import write_folder
+from symbound.lemmas.model import Form
 from symbound.notation import to_latex
 from symbound.render.latex import environment
 from symbound.render.tex import tex_escape, tex_key
@@ -103,6 +104,9 @@ def _claims_context(data: AppendixData) -> dict[str, Any]:
                 "form": tex_escape(lemma.form.value),
                 "provenance": tex_escape(lemma.provenance.value),
                 "verdict": result.verdict.value,
+                # a reading's verdict is about that reading, never about the paper
+                "scope": "this reading" if lemma.form is Form.READING else "",
+                "reading": tex_escape(lemma.reading_text),
                 "evidence": tex_escape(_evidence(result)),
                 "correction": row.is_correction,
             }
@@ -116,6 +120,8 @@ def _claims_context(data: AppendixData) -> dict[str, Any]:
                 "form": tex_escape(claim.form.value),
                 "provenance": tex_escape(claim.provenance.value),
                 "verdict": proof.verdict,
+                "scope": "",
+                "reading": "",
                 "evidence": tex_escape(_proof_evidence(proof)),
                 "correction": False,
             }
@@ -265,6 +271,7 @@ def _files(data: AppendixData) -> dict[str, str | bytes]:
                     "corrects": row.lemma.corrects,
                     "provenance": row.lemma.provenance.value,
                     "citation": str(row.lemma.citation),
+                    "reading": [{"topic": c.topic, "chosen": c.chosen} for c in row.lemma.reading],
                     "statement": row.lemma.statement_text,
                     "result": row.result.to_dict(),
                 }

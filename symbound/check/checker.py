@@ -401,6 +401,7 @@ def check(
         settings=settings,
         notes=tuple(notes),
         elapsed=time.perf_counter() - t0,
+        region=lemma.search_region,
     )
 
 

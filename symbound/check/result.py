@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from symbound.lemmas.model import SearchRange
+
 __all__ = ["CheckResult", "Evaluation", "Verdict", "exact_string", "instance_to_json"]
 
 
@@ -111,7 +113,9 @@ class CheckResult:
     - ``sup``: the instance with the largest lhs/rhs ratio found, with the ratio at
       high precision and rigorously enclosed;
     - ``counts``, ``settings``: what the search did, and with which seed, precision
-      and library versions; ``elapsed`` (seconds) is not part of the JSON.
+      and library versions; ``elapsed`` (seconds) is not part of the JSON;
+    - ``region``: the ranges searched (:attr:`symbound.lemmas.Lemma.search_region`):
+      every statement about tightness holds over this region only.
     """
 
     key: str
@@ -122,6 +126,7 @@ class CheckResult:
     settings: Mapping[str, Any]
     notes: tuple[str, ...] = ()
     elapsed: float = field(default=0.0, compare=False)
+    region: tuple[SearchRange, ...] = ()
 
     @property
     def refuted(self) -> bool:
@@ -136,6 +141,7 @@ class CheckResult:
             "counts": dict(self.counts),
             "settings": dict(self.settings),
             "notes": list(self.notes),
+            "region": {r.name: r.to_json() for r in self.region},
         }
         if timing:
             out["elapsed_s"] = round(self.elapsed, 3)
@@ -145,19 +151,27 @@ class CheckResult:
         return json.dumps(self.to_dict(timing=timing), sort_keys=True, indent=2)
 
     @property
+    def region_text(self) -> str:
+        """The region searched in one line, e.g. ``2 ≤ n ≤ 6, 1 ≤ d ≤ 3``."""
+        return ", ".join(r.text for r in self.region)
+
+    @property
     def tightness(self) -> str:
-        """How close the search came to the bound, in words."""
+        """How close the search came to the bound, in words, and over which region."""
+        where = f" at {self.region_text}" if self.region else ""
         if self.sup is None:
             return "nothing evaluated"
         if self.sup.equality:
-            return "tight: equality attained exactly"
+            return "tight: equality attained exactly" + (
+                f" (searched {self.region_text})" if self.region else ""
+            )
         gap = float(self.sup.gap)
         digits = int(self.settings.get("dps", 50)) // 2
         if abs(gap) < 10.0**-digits:
-            return f"tight: ratio 1 to {digits} digits"
+            return f"tight{where}: ratio 1 to {digits} digits"
         if 0 < gap < 1e-6:
-            return f"tight: sup ratio 1 - {self.sup.gap}"
-        return f"sup ratio {self.sup.ratio[:10]}"
+            return f"tight{where}: sup ratio 1 - {self.sup.gap}"
+        return f"sup ratio {self.sup.ratio[:10]}{where}"
 
     def summary(self) -> str:
         """A few lines for a terminal."""

@@ -6,7 +6,10 @@ serialises to JSON like any other instance):
 - ``X``: the input, shape ``(n, d)``;
 - ``M``: the logit matrices :math:`M_{\ell,h} = W_Q W_K^\top`, shape ``(L, H, d, d)``;
 - ``V``: the value matrices :math:`W_V^{\ell,h}` (output projection absorbed), shape
-  ``(L, H, d, d)``.
+  ``(L, H, d, d)``;
+- or, for claims whose hypotheses bound the query and key weights themselves, their
+  factors ``WQ`` and ``WK`` instead of ``M`` (:func:`with_logit_matrices` forms
+  :math:`M = W_Q W_K^\top` on the backend that evaluates).
 
 A head is :math:`\mathrm{softm}(X M X^\top/\beta)\,X V` -- the form the lemmas
 are stated in (paper-math.md §7 N3: only :math:`M = W_Q W_K^\top` enters), realised
@@ -44,6 +47,7 @@ __all__ = [
     "read_values",
     "run",
     "surrogate_one_layer",
+    "with_logit_matrices",
 ]
 
 #: How a bound on a matrix is read: its row-sum norm, or its largest entry.
@@ -73,6 +77,22 @@ def read_logit_matrices(r: Reader, *, layers: int, heads: int, d: int, bound=Non
 def read_values(r: Reader, *, layers: int, heads: int, d: int, bound, norm: str):
     """Value matrices of shape ``(layers, heads, d, d)`` with ``norm`` at most ``bound``."""
     return _bounded(r.array(layers, heads, d, d), bound, norm)
+
+
+def with_logit_matrices(inst: Mapping[str, Any], backend: AbstractBackend) -> Mapping[str, Any]:
+    r"""The instance with its logit matrices :math:`M = W_Q W_K^\top` (from ``WQ``, ``WK``,
+    each ``(L, H, d, d_k)``) formed on ``backend``; an instance holding ``M`` is returned as is.
+
+    >>> from symbound.numeric import ExactBackend
+    >>> E = ExactBackend()
+    >>> inst = {"WQ": E.asarray([[[[1, 2]]]]), "WK": E.asarray([[[[3, 4]]]])}
+    >>> with_logit_matrices(inst, E)["M"].tolist()
+    [[[[Fraction(11, 1)]]]]
+    """
+    if "M" in inst:
+        return inst
+    WQ, WK = backend.asarray(inst["WQ"]), backend.asarray(inst["WK"])
+    return {**inst, "M": backend.matmul(WQ, np.swapaxes(WK, -1, -2))}
 
 
 def _head(M, V, backend: AbstractBackend) -> Head:

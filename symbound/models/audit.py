@@ -248,12 +248,14 @@ def _certified_violation(lemma, inst, prec: int = 128) -> bool:
 
 
 def _trivial(quantity_text: str, states) -> float | None:
-    """The triangle-inequality bound for the distance quantities (None for others)."""
+    """The triangle-inequality bound for the distance quantities (None for others), in the
+    quantity's own norm (the entry readings measure the largest entry)."""
     X, SX, SpX = states
+    norm = max_norm if "‖_max" in quantity_text else row_sum_norm
     if "S′(X)" in quantity_text:
-        return float(row_sum_norm(SX) + row_sum_norm(SpX))
+        return float(norm(SX) + norm(SpX))
     if "S(X) − X" in quantity_text:
-        return float(row_sum_norm(SX) + row_sum_norm(X))
+        return float(norm(SX) + norm(X))
     return None
 
 

@@ -11,6 +11,7 @@ import symbound.appendix.write as writer
 from symbound import load_catalogue
 from symbound.appendix import build_appendix, write_appendix
 from symbound.cli import main
+from symbound.render.tex import tex_key
 
 SAMPLES = 150
 
@@ -95,6 +96,29 @@ def test_claims_cover_the_paper_as_given_and_corrected(data, written):
     assert "as25.lemma4.1" in refuted and "as25.lemma4.1.corrected" not in refuted
     assert claims["settings"]["seed"] == 0 and claims["settings"]["dps"] == 50
     assert "python-flint" in claims["settings"]["versions"]
+
+
+def test_every_verdict_carries_its_reading_and_the_region_searched(written):
+    cat = load_catalogue()
+    claims = json.loads((written / "claims.json").read_text())["claims"]
+    table = (written / "claims.tex").read_text()
+    rows = table.split(r"\midrule", 1)[1].split(r"\\")
+    for c in claims:
+        lemma = cat[c["key"]]
+        assert [(r["topic"], r["chosen"]) for r in c["reading"]] == [
+            (x.topic, x.chosen) for x in lemma.reading
+        ]
+        region = c["result"]["region"]
+        assert region == {r.name: r.to_json() for r in lemma.search_region} and region
+        (row,) = [r for r in rows if tex_key(c["key"]) + r"\newline" in r]
+        if c["form"] == "a reading":
+            # a verdict on a reading is about that reading, never about the paper
+            assert r"}\newline (this reading)" in row and r"\emph{Reading:}" in row, c["key"]
+        else:
+            assert "(this reading)" not in row, c["key"]
+        if c["result"]["verdict"] == "survived":
+            assert r"$\le$ n $\le$" in row, c["key"]  # the tightness names the region
+    assert "refuting a reading refutes that reading, not the paper" in table
 
 
 def test_regime_tables_hold_certified_brackets(written):
