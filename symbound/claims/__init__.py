@@ -15,6 +15,7 @@ evaluate on every backend (:mod:`~symbound.claims.evaluation`); instance spaces 
 derived from the declarations and hypotheses (:mod:`~symbound.claims.domains`).
 """
 
+from symbound.check import check
 from symbound.claims.domains import Interval, diagonal, nonnegative, row_stochastic
 from symbound.claims.evaluation import evaluate
 from symbound.claims.statement import DEFAULT_SIZES, claim
@@ -71,6 +72,7 @@ __all__ = [
     "Term",
     "Var",
     "abs_",
+    "check",
     "claim",
     "diagonal",
     "entrywise_exp",
