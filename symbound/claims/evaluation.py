@@ -182,8 +182,19 @@ def _head(B, args, ranks, options, term):
 
 def _network(B, args, ranks, options, term):
     X, M, V = args
-    layers = layers_of({"M": M, "V": V}, B, skip=options.get("skip", True))
+    extra = {}
+    if options.get("layernorm"):
+        extra["layernorm"] = options["layernorm"]
+    if options.get("mask") == "causal":
+        extra["mask"] = causal_mask(np.shape(X)[-2])
+    layers = layers_of({"M": M, "V": V}, B, skip=options.get("skip", True), **extra)
     return network(X, layers, backend=B)[-1]
+
+
+def _index(B, args, ranks, options, term):
+    (x,), (rank,) = args, ranks
+    index = tuple(term.options)
+    return x[(Ellipsis, *index, *([slice(None)] * (rank - len(index))))]
 
 
 def _surrogate(B, args, ranks, options, term):
@@ -217,6 +228,7 @@ _OPS = {
     "spread": _spread,
     "head": _head,
     "network": _network,
+    "index": _index,
     "surrogate": _surrogate,
     "tanh": _unary("tanh"),
     "log": _unary("log"),

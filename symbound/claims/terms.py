@@ -156,6 +156,16 @@ def _head_shape(args, options):
     return (X.shape[0], W_V.shape[1])
 
 
+def _index_shape(args, options):
+    s = args[0].shape
+    if len(options) > len(s):
+        raise UsageError(f"{len(options)} indices for a {_shape_text(s)} term")
+    for i, size in zip(options, s, strict=False):
+        if isinstance(size, int) and i >= size:
+            raise UsageError(f"index {i} is beyond the size {size}")
+    return s[len(options) :]
+
+
 def _network_shape(args, options):
     X, M, V = args
     if len(X.shape) != 2 or len(M.shape) != 4 or len(V.shape) != 4:
@@ -240,8 +250,11 @@ OPERATIONS: dict[str, Op] = {
            lambda a, o: rf"\max_i\left(\max_j {a[0]}_{{ij}} - \min_j {a[0]}_{{ij}}\right)"),
         Op("head", _head_shape, lambda a, o: f"head({', '.join(a)})",
            lambda a, o: rf"\mathrm{{head}}\left({', '.join(a)}\right)"),
-        Op("network", _network_shape, lambda a, o: f"S({a[0]})",
-           lambda a, o: rf"S\left({a[0]}\right)"),
+        Op("index", _index_shape,
+           lambda a, o: f"{a[0]}[{', '.join(str(i) for i in o)}]",
+           lambda a, o: f"{a[0]}_{{{','.join(str(i + 1) for i in o)}}}"),
+        Op("network", _network_shape, lambda a, o: f"S{_network_label(o)}({a[0]})",
+           lambda a, o: rf"S{_network_label(o)}\left({a[0]}\right)"),
         Op("surrogate", _surrogate_shape, lambda a, o: f"S′({a[0]})",
            lambda a, o: rf"S'\left({a[0]}\right)"),
         *(
@@ -252,6 +265,16 @@ OPERATIONS: dict[str, Op] = {
         ),
     )
 }  # fmt: skip
+
+
+def _network_label(options) -> str:
+    o = dict(options)
+    parts = [] if o.get("skip", True) else ["no skip"]
+    if o.get("layernorm"):
+        parts.append(f"LayerNorm {o['layernorm']}")
+    if o.get("mask"):
+        parts.append(str(o["mask"]))
+    return f"[{', '.join(parts)}]" if parts else ""
 
 
 def _mask_text(options) -> str:
@@ -308,6 +331,13 @@ class Term:
     @property
     def T(self):
         return Apply.of("transpose", self)
+
+    def __getitem__(self, index):
+        """``X[i]`` a row (a vector), ``X[i, j]`` an entry (a scalar); 0-based integers."""
+        index = index if isinstance(index, tuple) else (index,)
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in index):
+            raise UsageError("an index is a nonnegative integer (0-based), e.g. X[0, 1]")
+        return Apply.of("index", self, options=tuple(index))
 
     def __le__(self, other):
         return Relation(self, lift(other))
@@ -516,12 +546,30 @@ def head(X: Term, W_Q: Term, W_K: Term, W_V: Term) -> Term:
     return Apply.of("head", *(lift(t) for t in (X, W_Q, W_K, W_V)))
 
 
-def network(X: Term, M: Term, V: Term, *, skip: bool = True) -> Term:
-    r"""The output :math:`S(X)` of an L-layer, H-head residual attention network with
-    logit matrices ``M`` and value matrices ``V`` (stacks ``L x H x d x d``): layer
+def network(
+    X: Term,
+    M: Term,
+    V: Term,
+    *,
+    skip: bool = True,
+    layernorm: str | None = None,
+    mask: str | None = None,
+) -> Term:
+    r"""The output :math:`S(X)` of an L-layer, H-head attention network with logit
+    matrices ``M`` and value matrices ``V`` (stacks ``L x H x d x d``): layer
     :math:`\ell` maps :math:`Y \mapsto Y + \sum_h \mathrm{softm}(Y M_{\ell h} Y^\top) Y V_{\ell h}`
-    (without the ``Y +`` if ``skip`` is False)."""
-    return Apply.of("network", lift(X), lift(M), lift(V), options=(("skip", skip),))
+    (without the ``Y +`` if ``skip`` is False; ``layernorm`` ``"pre"`` or ``"post"``;
+    ``mask`` ``"causal"``).  One layer is ``L = 1``."""
+    if layernorm not in (None, "pre", "post"):
+        raise UsageError(f"layernorm is None, 'pre' or 'post', got {layernorm!r}")
+    if mask not in (None, "causal"):
+        raise UsageError(f"a network's mask is None or 'causal', got {mask!r}")
+    options = [("skip", skip)]
+    if layernorm:
+        options.append(("layernorm", layernorm))
+    if mask:
+        options.append(("mask", mask))
+    return Apply.of("network", lift(X), lift(M), lift(V), options=tuple(options))
 
 
 def surrogate(X: Term, V: Term) -> Term:

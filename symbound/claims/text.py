@@ -99,6 +99,15 @@ class _Reader:
             return self.binary(node, depth)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
+        if isinstance(node, ast.Subscript):
+            base = self.term(node.value, depth + 1)
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            index = []
+            for part in parts:
+                if not (isinstance(part, ast.Constant) and type(part.value) is int):
+                    raise self.fail(part, "an integer index (0-based)", repr(self.snippet(part)))
+                index.append(part.value)
+            return base[tuple(index)]
         if isinstance(node, ast.Compare):
             raise self.fail(node, "a term", "a comparison inside a term")
         raise self.fail(node, "a term", repr(self.snippet(node)))
