@@ -276,6 +276,7 @@ COMPOSED = (NORM_GROWTH_L, EPS_L, IDENTITY_BASELINE_L, COLLAPSE_L)
 
 from symbound.appendix.spec import AppendixSpec, RegimeTable  # noqa: E402
 
+from ._as25_one_layer import ONE_LAYER  # noqa: E402
 from ._as25_tradeoff import tradeoff  # noqa: E402
 
 _LAYERS = (1, 2, 4, 8, 16, 32, 64, 128)
@@ -378,5 +379,5 @@ APPENDIX = AppendixSpec(
         ),
     ),
     comparison=tradeoff(COLLAPSE_L),
-    studies=(LAYER_COLLAPSE, RESIDUAL_RATIO),
+    studies=(LAYER_COLLAPSE, RESIDUAL_RATIO, ONE_LAYER),
 )

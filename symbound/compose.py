@@ -9,8 +9,12 @@ whose closed form :math:`x_L = q^L x_0 + \sum_{\ell=1}^{L} q^{L-\ell}\, b(\ell)`
 can sum for symbolic depth :math:`L` when :math:`b` is geometric.  A
 :class:`ComposedBound` records the recurrence, the closed form (computed on first
 use, not at import), what it bounds, and which lemmas it used -- so a table can cite
-them.  :func:`verify_closed_form` checks the closed form against the unrolled
-recurrence in exact rational arithmetic for every depth up to 50.
+them.  :func:`prove_closed_form` proves the closed form satisfies the recurrence for
+every depth (substituted into the recurrence and the initial value, the difference
+vanishes as a rational function, exactly); :func:`verify_closed_form` also checks it
+against the unrolled recurrence in exact rational arithmetic for every depth up to 50.
+A bound whose closed form is not proved is evaluated by unrolling its recurrence
+(:meth:`ComposedBound.evaluator`), never through the unproved formula.
 
 >>> from symbound.notation import H, L, eta, phi0
 >>> growth = Recurrence(q=1 + H * eta, b=0, initial=phi0)
@@ -37,7 +41,15 @@ from symbound.notation import L, as_expr, to_latex, to_text
 from symbound.numeric.backends import ExactBackend
 from symbound.numeric.expr import compile_expr
 
-__all__ = ["STEP", "ComposedBound", "Recurrence", "verify_closed_form"]
+__all__ = [
+    "STEP",
+    "ClosedFormProof",
+    "ComposedBound",
+    "Recurrence",
+    "prove_closed_form",
+    "prove_envelope",
+    "verify_closed_form",
+]
 
 _E = ExactBackend()
 #: The placeholder for x_L in a ComposedBound's ``post`` expression.
@@ -64,13 +76,15 @@ class Recurrence:
         if self.index in self.q.free_symbols:
             raise InvalidLemmaError("the factor q of a recurrence must not depend on the index")
 
-    def unroll(self, values: Mapping[str, Any], steps: int) -> list[Fraction]:
-        """:math:`x_0, \\dots, x_{steps}` in exact rational arithmetic."""
-        q = compile_expr(self.q)(values, _E)
+    def unroll(self, values: Mapping[str, Any], steps: int, backend=_E) -> list:
+        """:math:`x_0, \\dots, x_{steps}` with ``backend``'s arithmetic (default: exact
+        rationals)."""
+        q = compile_expr(self.q)(values, backend)
         b = compile_expr(self.b)
-        x = [compile_expr(self.initial)(values, _E)]
+        x = [compile_expr(self.initial)(values, backend)]
         for step in range(1, steps + 1):
-            x.append(q * x[-1] + b({**values, self.index.name: step}, _E))
+            with backend.scope():
+                x.append(q * x[-1] + b({**values, self.index.name: step}, backend))
         return x
 
     def closed_form(self, depth: sp.Symbol = L) -> sp.Expr:
@@ -128,6 +142,181 @@ def _closed_form(rec: Recurrence, depth: sp.Symbol) -> sp.Expr:
 
 
 @dataclass(frozen=True)
+class ClosedFormProof:
+    r"""Whether a closed form :math:`C(L)` was proved to be the recurrence's value at every
+    depth: :math:`C(0) = x_0` and :math:`C(L+1) - q\,C(L) - b(L+1) = 0` for symbolic
+    :math:`L` (so :math:`C(L) = x_L` for every :math:`L \ge 0` by induction), and, for a
+    composed bound, that its closed form equals ``post`` of it.  ``statement`` says
+    what was shown, or why nothing was."""
+
+    proved: bool
+    statement: str
+
+
+def _depth_free(expr: sp.Expr, depth: sp.Symbol) -> sp.Expr:
+    r"""``expr`` with every positive base's power :math:`b^{cL + r}` (and every
+    :math:`e^{cL + r}`) written :math:`b^r Z_b^c` (:math:`e^r Z_c`), each ``Z`` a fresh
+    symbol standing for :math:`b^L` (:math:`e^{cL}`).
+
+    An identity of the result that holds for every value of the ``Z`` symbols holds
+    in particular at :math:`Z_b = b^L`, so proving it proves the original identity."""
+    names: dict[Any, sp.Symbol] = {}
+
+    def z(key) -> sp.Symbol:
+        return names.setdefault(key, sp.Dummy(f"Z{len(names)}", positive=True))
+
+    def split(exponent):
+        e = sp.expand(exponent)
+        c = e.coeff(depth)
+        rest = sp.expand(e - c * depth)
+        if depth in c.free_symbols or depth in rest.free_symbols:
+            return None
+        return c, rest
+
+    def power(e):
+        parts = split(e.exp)
+        if parts is None or not e.base.is_positive:
+            return e
+        c, rest = parts
+        return e.base**rest * z(("pow", e.base)) ** c
+
+    def exponential(e):
+        parts = split(e.args[0])
+        if parts is None:
+            return e
+        c, rest = parts
+        return sp.exp(rest) * z(("exp", c))
+
+    out = expr.replace(lambda e: isinstance(e, sp.Pow) and depth in e.exp.free_symbols, power)
+    return out.replace(lambda e: isinstance(e, sp.exp) and depth in e.free_symbols, exponential)
+
+
+def _vanishes(expr: sp.Expr, depth: sp.Symbol) -> bool:
+    """True only if ``expr`` is identically zero, shown by exact rational-function
+    arithmetic (``cancel``) after :func:`_depth_free`; False means not shown."""
+    try:
+        return sp.cancel(sp.together(_depth_free(sp.sympify(expr), depth))) == 0
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return False
+
+
+def _satisfies(rec: Recurrence, closed: sp.Expr, depth: sp.Symbol) -> str | None:
+    """None if ``closed`` is proved to solve ``rec`` at every depth, else what failed."""
+    if closed.has(sp.Piecewise, sp.Sum):
+        return "the closed form keeps a case split or an unevaluated sum"
+    if not _vanishes(closed.subs(depth, 0) - rec.initial, depth):
+        return "the closed form at L = 0 was not shown to equal the initial value"
+    step = closed.subs(depth, depth + 1) - rec.q * closed - rec.b.subs(rec.index, depth + 1)
+    if not _vanishes(step, depth):
+        return "C(L+1) - q C(L) - b(L+1) was not shown to vanish"
+    return None
+
+
+def _from_zero(depth: sp.Symbol) -> sp.Symbol:
+    """A symbol for the depth that SymPy knows only as an integer >= 0 (the notation's
+    ``L`` is positive, which would let an induction skip its first step)."""
+    return sp.Dummy(depth.name, integer=True, nonnegative=True)
+
+
+@functools.lru_cache(maxsize=64)
+def _prove(rec: Recurrence, post: sp.Expr, closed: sp.Expr, depth: sp.Symbol) -> ClosedFormProof:
+    k = _from_zero(depth)
+    if post == X_L:  # the closed form is the recurrence's value itself
+        own = closed.subs(depth, k)
+        failure = _satisfies(rec, own, k)
+    else:  # the recurrence's own closed form, then the bound applied to it
+        own = rec.closed_form(depth).subs(depth, k)
+        failure = _satisfies(rec, own, k)
+    if failure is None and not _vanishes((closed - post.subs(X_L, own)).subs(depth, k), k):
+        failure = "the closed form was not shown to equal the bound applied to the recurrence's"
+    if failure is not None:
+        return ClosedFormProof(False, f"closed form not proved ({failure})")
+    return ClosedFormProof(
+        True,
+        f"closed form proved to satisfy the recurrence for every {depth} (exact identity)",
+    )
+
+
+def prove_closed_form(bound: ComposedBound, formula: sp.Expr | None = None) -> ClosedFormProof:
+    r"""Prove that ``bound``'s closed form (or ``formula``) is its recurrence's value,
+    post-mapped, at every depth -- an exact identity, not a check at sample points.
+
+    >>> from symbound.notation import H, L, eta, phi0
+    >>> b = ComposedBound("x", "x", "x", Recurrence(1 + H * eta, 0, phi0), (), uses=())
+    >>> prove_closed_form(b).proved, prove_closed_form(b, phi0 * (1 + H * eta) ** (L + 1)).proved
+    (True, False)
+    """
+    closed = bound.closed_form if formula is None else as_expr(formula)
+    return _prove(bound.recurrence, as_expr(bound.post), closed, bound.depth)
+
+
+def prove_envelope(bound: ComposedBound) -> ClosedFormProof:
+    r"""Prove ``bound.envelope`` :math:`E(L)` lies above the bound at every depth, by
+    induction: :math:`E(0) \ge x_0` and :math:`E(L+1) - q E(L) - b(L+1) \ge 0` for every
+    :math:`L \ge 0` (with :math:`q \ge 0`), each difference shown non-negative by
+    SymPy's sign rules after writing powers of :math:`L` as fresh positive symbols
+    and bounding every power :math:`(1+u)^k` of a negative term by :math:`e^{ku}`.
+
+    Only for bounds that are their recurrence's value (``post`` the identity).
+
+    >>> from symbound.notation import H, L, eta, phi0
+    >>> b = ComposedBound("x", "x", "x", Recurrence(1 + H * eta, 0, phi0), (), uses=(),
+    ...                   envelope=phi0 * sp.exp(L * H * eta))
+    >>> prove_envelope(b).proved
+    True
+    """
+    if bound.envelope is None:
+        return ClosedFormProof(False, "no envelope")
+    return _prove_envelope(bound.recurrence, as_expr(bound.post), bound.envelope, bound.depth)
+
+
+def _nonnegative(expr: sp.Expr, depth: sp.Symbol) -> bool:
+    """True only if SymPy proves ``expr >= 0`` after every negative term's powers of a
+    base 1 + u (u >= 0, exponent >= 0) are raised to e^(ku), their upper bounds."""
+    terms = sp.Add.make_args(sp.expand(expr))
+
+    def raised(term):
+        factors = sp.Mul.make_args(-term)
+        if not all(f.is_positive for f in factors):  # -term = a product of positive factors
+            return term
+        return -sp.Mul(
+            *[
+                sp.exp(f.exp * (f.base - 1))
+                if isinstance(f, sp.Pow)
+                and (f.base - 1).is_nonnegative is True
+                and f.exp.is_nonnegative is True
+                else f
+                for f in factors
+            ]
+        )
+
+    free = _depth_free(sp.Add(*[raised(t) for t in terms]), depth)
+    # e^a is 1 + a + y for some y >= 0 (e^a >= 1 + a): a fresh symbol y >= 0 ranges over more
+    grows = sorted(free.atoms(sp.exp), key=sp.default_sort_key)
+    free = free.xreplace(
+        {e: 1 + e.args[0] + sp.Dummy(f"y{k}", nonnegative=True) for k, e in enumerate(grows)}
+    )
+    return any(c.is_nonnegative for c in (free, sp.expand(free), sp.factor(free)))
+
+
+@functools.lru_cache(maxsize=32)
+def _prove_envelope(
+    rec: Recurrence, post: sp.Expr, envelope: sp.Expr, depth: sp.Symbol
+) -> ClosedFormProof:
+    if post != X_L:
+        return ClosedFormProof(False, "envelope not proved (the bound is not its recurrence)")
+    if not rec.q.is_nonnegative:
+        return ClosedFormProof(False, "envelope not proved (q not shown non-negative)")
+    k = _from_zero(depth)
+    at = envelope.subs(depth, k)
+    start = envelope.subs(depth, 0) - rec.initial
+    step = at.subs(k, k + 1) - rec.q * at - rec.b.subs(rec.index, k + 1)
+    if not (_nonnegative(start, k) and _nonnegative(step, k)):
+        return ClosedFormProof(False, "envelope not proved (an induction step was not shown)")
+    return ClosedFormProof(True, f"envelope proved above the bound for every {depth} (induction)")
+
+
+@dataclass(frozen=True)
 class ComposedBound:
     r"""A bound through depth: what it bounds, its recurrence, its closed form, its sources.
 
@@ -151,10 +340,16 @@ class ComposedBound:
     envelope: sp.Expr | None = None
     notes: str = ""
     depth: sp.Symbol = field(default=L)
+    #: (the bound, the mapping) this one was substituted from: its closed form is that
+    #: bound's, substituted (proved again for this recurrence all the same)
+    substituted_from: tuple | None = None
 
     @functools.cached_property
     def closed_form(self) -> sp.Expr:
         """The bound for symbolic depth ``L`` (computed once, on first use)."""
+        if self.substituted_from is not None:
+            base, mapping = self.substituted_from
+            return base.closed_form.subs(dict(mapping))
         return sp.simplify(as_expr(self.post).subs(X_L, self.recurrence.closed_form(self.depth)))
 
     def substitute(
@@ -175,11 +370,35 @@ class ComposedBound:
             recurrence=self.recurrence.substitute(mapping),
             post=as_expr(self.post).subs(mapping),
             envelope=None if self.envelope is None else self.envelope.subs(mapping),
+            substituted_from=(self, tuple(sorted(mapping.items(), key=sp.default_sort_key))),
         )
 
     def increasing_in(self, x: sp.Symbol) -> bool:
         """Whether the bound is provably non-decreasing in ``x`` (via the recurrence)."""
         return _bound_increasing(self.recurrence, as_expr(self.post), x)
+
+    @property
+    def closed_form_proof(self) -> ClosedFormProof:
+        """:func:`prove_closed_form` of this bound (cached)."""
+        return prove_closed_form(self)
+
+    def evaluator(self):
+        """``f(values, backend)``: the bound at the depth ``values[L]``, from the closed form
+        when it is proved (:attr:`closed_form_proof`), else by unrolling the recurrence
+        (``L`` must then be a non-negative integer)."""
+        if self.closed_form_proof.proved:
+            return compile_expr(self.closed_form)
+        post = compile_expr(as_expr(self.post))
+        name = self.depth.name
+
+        def unrolled(values, backend):
+            depth = Fraction(values[name])
+            if depth.denominator != 1 or depth < 0:
+                raise InvalidLemmaError(f"{name} must be a non-negative integer, got {depth}")
+            x = self.recurrence.unroll(values, int(depth), backend)[-1]
+            return post({**values, X_L.name: x}, backend)
+
+        return unrolled
 
     def unrolled(self, values: Mapping[str, Any], steps: int) -> list[Fraction]:
         """The bound at depths 0..steps from the unrolled recurrence, exactly."""
@@ -218,8 +437,10 @@ def verify_closed_form(
     Parameters get random small rationals (integers for integer symbols); the closed
     form (or ``formula``, to check a closed form from elsewhere, e.g. a paper) is
     evaluated by SymPy with exact rational substitution.  Returns a record
-    ``{"key", "depths", "points", "agree"}``; ``agree`` is True only if every value
-    matched exactly.
+    ``{"key", "depths", "points", "agree", "proved", "statement"}``: ``agree`` is True
+    only if every value matched exactly; ``proved`` and ``statement`` come from
+    :func:`prove_closed_form` and say whether the closed form is proved for every
+    depth or only checked at these.
 
     >>> from symbound.notation import H, eta, phi0
     >>> from symbound.lemmas.model import Parameter
@@ -250,4 +471,13 @@ def verify_closed_form(
             if not (got.is_Rational and Fraction(int(got.p), int(got.q)) == expected):
                 agree = False
                 break
-    return {"key": bound.key, "depths": depths, "points": points, "agree": agree}
+    proof = prove_closed_form(bound, formula)
+    checked = f"checked exactly for L = 0..{depths} at {points} points"
+    return {
+        "key": bound.key,
+        "depths": depths,
+        "points": points,
+        "agree": agree,
+        "proved": proof.proved,
+        "statement": f"{proof.statement}; {checked}" if agree else f"MISMATCH: {checked} failed",
+    }

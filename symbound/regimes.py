@@ -13,17 +13,25 @@ ball endpoints.  When :func:`is_increasing` proves :math:`f` non-decreasing in
 parts), every :math:`\eta \le \mathrm{lo}` is feasible and every :math:`\eta \ge
 \mathrm{hi}` infeasible, so :math:`\eta_{\max} \in [\mathrm{lo}, \mathrm{hi}]`.
 
-For symbolic depth, :func:`symbolic_bracket` replaces :math:`(1+u)^k` by
-:math:`e^{ku}` (an upper envelope) and by :math:`1 + ku` (Bernoulli, a lower
-envelope) and solves both with SymPy: a lower bound on :math:`\eta_{\max}` valid for
-every :math:`L` (often a Lambert-W form, also the leading order as
-:math:`\eta \to 0`, e.g. :math:`W(HL\tau/2\varphi_0)/(HL)`) and an upper bound.
+Without that proof only what was computed is claimed: :math:`f(\mathrm{lo}) \le \tau <
+f(\mathrm{hi})`, one crossing bracketed, so :math:`\eta_{\max} \ge \mathrm{lo}` and
+:math:`\eta_{\max}` may lie above ``hi``.
+
+For symbolic depth, :func:`symbolic_bracket` bounds the bound: every power
+:math:`(1+u)^k` with an :math:`\eta`-free exponent is replaced by :math:`e^{ku}` (above
+it, :math:`k \ge 0`) and by :math:`1 + ku` (Bernoulli, below it, only where
+:math:`k \ge 1`, :math:`k \le 0` or :math:`k` a non-negative integer is proved) or
+:math:`1 + ku/(1+u)` (below it for every :math:`k \ge 0`), along the same monotone
+structure :func:`is_increasing` proves, and SymPy solves both for :math:`\eta`: a
+lower bound on :math:`\eta_{\max}` valid for every :math:`L` (often a Lambert-W form,
+also the leading order as :math:`\eta \to 0`, e.g. :math:`W(HL\tau/2\varphi_0)/(HL)`)
+and an upper bound.
 
 >>> from fractions import Fraction
 >>> from symbound.notation import H, L, eta, phi0
 >>> r = eta_max(2 * eta * phi0 * (1 + H * eta) ** L, {"H": 8, "L": 24, "phi0": 1}, Fraction(1, 10))
 >>> print(r)  # doctest: +ELLIPSIS
-eta_max in [0.00915969347574..., 0.00915969347574...] (proved; f increasing in eta)
+eta_max in [0.00915969347574..., 0.00915969347574...] (proved: f(lo) <= tau < f(hi), ...)
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from symbound.lemmas.model import Parameter
 from symbound.notation import as_expr, eta, g, to_latex
 from symbound.numeric.backends import ArbBackend, Float64Backend, to_fraction
 from symbound.numeric.expr import compile_expr
+from symbound.parse import exact_number
 
 __all__ = [
     "RegimeResult",
@@ -128,6 +137,8 @@ def validate_values(
             raise UsageError(f"missing a value for {p.name} ({p.meaning})")
         try:
             q = to_fraction(values[p.name])
+        except UsageError:
+            raise
         except (TypeError, ValueError, ZeroDivisionError):
             raise UsageError(
                 f"{p.name} must be a number (an integer, a decimal or p/q), got {values[p.name]!r}"
@@ -148,11 +159,15 @@ def validate_values(
 
 @dataclass(frozen=True)
 class RegimeResult:
-    r"""A certified bracket for :math:`\eta_{\max}`: ``lo`` proved feasible, ``hi`` proved
-    infeasible (``None`` when the bound stays below :math:`\tau` up to ``cap``).
+    r"""A certified crossing of :math:`\tau`: ``lo`` proved feasible (:math:`f \le \tau`),
+    ``hi`` proved infeasible (:math:`f > \tau`; ``None`` when the bound stays below
+    :math:`\tau` up to ``cap``).
 
     ``monotone`` says whether :func:`is_increasing` proved the bound non-decreasing,
-    which is what makes :math:`[0, lo]` feasible and :math:`[hi, \infty)` infeasible.
+    which is what makes :math:`[0, lo]` feasible and :math:`[hi, \infty)` infeasible,
+    i.e. :math:`\eta_{\max} \in [lo, hi]`; without it only :math:`\eta_{\max} \ge lo`
+    follows.  ``evaluated`` says what was evaluated (a composed bound's closed form,
+    and whether it is proved, or its recurrence unrolled).
     """
 
     lo: Fraction
@@ -162,15 +177,32 @@ class RegimeResult:
     values: Mapping[str, Fraction] = field(compare=False)
     prec: int = 128
     evaluations: int = 0
+    evaluated: str = "the expression given"
 
     @property
     def width(self) -> Fraction | None:
         return None if self.hi is None else self.hi - self.lo
 
+    @property
+    def proved(self) -> str:
+        """Exactly what was proved, in words."""
+        lo = f"{float(self.lo):.15g}"
+        if self.hi is None:
+            shown = f"f(lo) <= tau proved at lo = {lo}, the cap"
+            if self.monotone:
+                return f"eta_max >= {lo} ({shown}; f non-decreasing in eta)"
+            return f"eta_max >= {lo} ({shown}; monotonicity not proved)"
+        hi = f"{float(self.hi):.15g}"
+        if self.monotone:
+            shown = "f(lo) <= tau < f(hi), f non-decreasing in eta"
+            return f"eta_max in [{lo}, {hi}] (proved: {shown})"
+        return (
+            f"eta_max >= {lo} (f(lo) <= tau < f(hi) proved at lo = {lo}, hi = {hi}: one crossing "
+            "bracketed; monotonicity not proved, so eta_max may be larger than hi)"
+        )
+
     def __str__(self) -> str:
-        hi = "inf" if self.hi is None else f"{float(self.hi):.15g}"
-        why = "f increasing in eta" if self.monotone else "monotonicity not proved"
-        return f"eta_max in [{float(self.lo):.15g}, {hi}] (proved; {why})"
+        return self.proved
 
     def to_dict(self) -> dict[str, Any]:
         from symbound.check.result import exact_string
@@ -181,19 +213,28 @@ class RegimeResult:
             "lo_decimal": f"{float(self.lo):.12e}",
             "hi_decimal": None if self.hi is None else f"{float(self.hi):.12e}",
             "monotone": self.monotone,
+            "proved": self.proved,
+            "evaluated": self.evaluated,
             "tau": exact_string(self.tau),
             "values": {k: exact_string(v) for k, v in sorted(self.values.items())},
             "prec_bits": self.prec,
         }
 
     def _repr_latex_(self) -> str:
-        hi = r"\infty" if self.hi is None else f"{float(self.hi):.10g}"
-        return rf"$\eta_{{\max}} \in [{float(self.lo):.10g},\ {hi}]$"
+        lo = f"{float(self.lo):.10g}"
+        if not self.monotone or self.hi is None:
+            return rf"$\eta_{{\max}} \ge {lo}$"
+        return rf"$\eta_{{\max}} \in [{lo},\ {float(self.hi):.10g}]$"
 
 
 @functools.lru_cache(maxsize=256)
 def _compiled(expr: sp.Expr):
     return compile_expr(expr)
+
+
+@functools.lru_cache(maxsize=64)
+def _evaluator(bound):
+    return bound.evaluator()
 
 
 def _float_value(f, values, x: float) -> float:
@@ -223,16 +264,25 @@ def eta_max(
 
     if isinstance(bound, ComposedBound):
         expr = bound.closed_form
-        monotone = bound.increasing_in(eta) or is_increasing(expr)
+        proof = bound.closed_form_proof
+        # the recurrence proves monotonicity of x_L; the closed form is x_L only if proved
+        monotone = bound.increasing_in(eta) or (proof.proved and is_increasing(expr))
+        f = _evaluator(bound)
+        evaluated = (
+            f"closed form ({proof.statement})"
+            if proof.proved
+            else f"the recurrence, unrolled to the depth given: {proof.statement}"
+        )
     else:
         expr = as_expr(bound)
         monotone = is_increasing(expr)
+        f = _compiled(expr)
+        evaluated = "the expression given"
     tau_q = _positive_fraction("tau", tau)
     exact = {k: _exact(k, v) for k, v in values.items()}
     missing = sorted(s.name for s in expr.free_symbols if s.name not in exact and s != eta)
     if missing:
         raise UsageError(f"missing a value for {', '.join(missing)}")
-    f = _compiled(expr)
     arb = ArbBackend(prec=prec)
     evaluations = 0
 
@@ -268,7 +318,9 @@ def eta_max(
             if math.exp(u) > cap:
                 lo = Fraction(cap)
                 if certainly(lo, True):
-                    return RegimeResult(lo, None, monotone, tau_q, exact, prec, evaluations)
+                    return RegimeResult(
+                        lo, None, monotone, tau_q, exact, prec, evaluations, evaluated
+                    )
                 break
         u_lo, u_hi = u, u + step
     else:
@@ -286,7 +338,14 @@ def eta_max(
         u_lo, u_hi = u - step, u
     from scipy.optimize import brentq
 
-    root = brentq(h, u_lo, u_hi, xtol=1e-15, rtol=1e-15, maxiter=200)
+    try:
+        root = brentq(h, u_lo, u_hi, xtol=1e-15, rtol=1e-15, maxiter=200)
+    except ValueError:  # h does not change sign: the bound is not finite and real there
+        raise UsageError(
+            f"the bound has no crossing of tau between eta = {math.exp(u_lo):.3g} and "
+            f"{math.exp(u_hi):.3g}: it is not finite and real there (e.g. the log of a "
+            "negative number) or not monotone; check the bound"
+        ) from None
     lo_f, hi_f = math.exp(root) * (1 - 1e-15), math.exp(root) * (1 + 1e-15)
     lo = Fraction(lo_f)
     hi = Fraction(hi_f)
@@ -310,16 +369,35 @@ def eta_max(
         step *= 4
     else:
         raise UsageError("could not certify a bracket; the bound may not be monotone in eta")
-    return RegimeResult(lo, hi, monotone, tau_q, exact, prec, evaluations)
+    return RegimeResult(lo, hi, monotone, tau_q, exact, prec, evaluations, evaluated)
+
+
+#: Values the solver accepts: its proposals are made in float64, so a value must be 0
+#: or of magnitude between these (exact values; ``1e400`` would overflow to inf).
+_MAGNITUDE = (Fraction(1, 10**300), Fraction(10**300))
+
+
+def _short(q: Fraction) -> str:
+    import mpmath
+
+    return mpmath.nstr(mpmath.mpf(q.numerator) / q.denominator, 3)
 
 
 def _exact(name: str, value) -> Fraction:
     try:
-        return to_fraction(value)
+        q = exact_number(value, name) if isinstance(value, str) else to_fraction(value)
+    except UsageError:
+        raise
     except (TypeError, ValueError, ZeroDivisionError):
         raise UsageError(
             f"{name} must be a number (integer, decimal or p/q), got {value!r}"
         ) from None
+    if q != 0 and not _MAGNITUDE[0] <= abs(q) <= _MAGNITUDE[1]:
+        raise UsageError(
+            f"{name} = {_short(q)} is out of the solver's range: give 0 or a magnitude between "
+            "1e-300 and 1e300"
+        )
+    return q
 
 
 def _positive_fraction(name: str, value) -> Fraction:
@@ -354,13 +432,25 @@ def feasibility_grid(results: Sequence[RegimeResult], etas: Sequence) -> list[li
 
 @dataclass(frozen=True)
 class SymbolicBracket:
-    r"""Bounds on :math:`\eta_{\max}` valid for every depth: ``lower`` (feasible, from the
-    upper envelope :math:`(1+u)^k \le e^{ku}`), ``upper`` (infeasible beyond, from
-    Bernoulli's :math:`(1+u)^k \ge 1 + ku`).  ``lower`` is also the leading order as
-    :math:`\eta \to 0`."""
+    r"""Bounds on :math:`\eta_{\max}` valid for every depth.
+
+    - ``lower``: a root of an upper envelope :math:`U \ge f` (:math:`(1+u)^k \le e^{ku}`),
+      so :math:`f(\mathrm{lower}) \le \tau` and :math:`\eta_{\max} \ge \mathrm{lower}`;
+      also the leading order as :math:`\eta \to 0`;
+    - ``upper``: a root of a lower envelope :math:`\Lambda \le f` (Bernoulli's
+      :math:`(1+u)^k \ge 1 + ku` where its hypotheses are proved, else
+      :math:`(1+u)^k \ge 1 + ku/(1+u)`), so with :math:`f` non-decreasing every
+      :math:`\eta \ge \mathrm{upper}` has :math:`f(\eta) \ge \tau`: :math:`\eta_{\max} \le
+      \mathrm{upper}` wherever :math:`f` crosses :math:`\tau` strictly.
+
+    Each holds at the parameter values where it is real and positive; ``None`` when
+    none was found (or, for a composed bound, its closed form or envelope is not
+    proved).  ``notes`` says where each came from.
+    """
 
     lower: sp.Expr | None
     upper: sp.Expr | None
+    notes: str = ""
 
     def _repr_latex_(self) -> str:
         lo = to_latex(self.lower) if self.lower is not None else "0"
@@ -368,29 +458,141 @@ class SymbolicBracket:
         return rf"$${lo} \le \eta_{{\max}} \le {hi}$$"
 
 
-def _envelopes(expr: sp.Expr):
-    def is_one_plus(base):
-        return isinstance(base, sp.Add) and sp.S.One in base.args and eta in base.free_symbols
+def _bernoulli_holds(k: sp.Expr) -> bool:
+    r""":math:`(1+u)^k \ge 1 + ku` for every :math:`u \ge -1`: proved for :math:`k \ge 1`,
+    :math:`k \le 0` and non-negative integers :math:`k`; false for :math:`0 < k < 1`."""
+    return bool((k.is_integer and k.is_nonnegative) or (k - 1).is_nonnegative or k.is_nonpositive)
 
-    pows = [p for p in expr.atoms(sp.Pow) if is_one_plus(p.base) and eta not in p.exp.free_symbols]
-    upper = expr.subs({p: sp.exp(p.exp * (p.base - 1)) for p in pows})
-    lower = expr.subs({p: 1 + p.exp * (p.base - 1) for p in pows})
-    return upper, lower
+
+def _one_plus(base: sp.Expr) -> bool:
+    return isinstance(base, sp.Add) and sp.S.One in base.args and eta in base.free_symbols
+
+
+def _envelope(expr: sp.Expr, up: bool) -> sp.Expr:
+    r"""An expression :math:`\ge` ``expr`` (``up``) or :math:`\le` it, for every
+    :math:`\eta > 0` and every value of the other symbols their assumptions allow.
+
+    ``expr`` must be one :func:`is_increasing` accepts: it is then non-decreasing in
+    each of its parts along the rules that function checks, so bounding a part from
+    above (below) bounds the whole from above (below) -- provided, going down, the
+    smaller part still meets the rule's sign condition (a non-negative factor, a
+    positive base or logarithm); where that is not proved the part is kept exactly.
+    """
+    if eta not in expr.free_symbols or expr == eta:
+        return expr
+    if isinstance(expr, sp.Add):
+        return sp.Add(*[_envelope(a, up) for a in expr.args])
+    if isinstance(expr, sp.Mul):
+        parts = []
+        for f in expr.args:
+            new = _envelope(f, up)
+            parts.append(new if up or new.is_nonnegative else f)
+        return sp.Mul(*parts)
+    if isinstance(expr, sp.Pow):
+        base, k = expr.args
+        if eta in k.free_symbols:  # a constant base > 1, a non-decreasing exponent
+            return base ** _envelope(k, up)
+        new = _envelope(base, up)
+        if not (up or new.is_positive):
+            new = base
+        if not _one_plus(base):
+            return new**k
+        u = new - 1
+        if up:  # ln(1 + u) <= u and k >= 0
+            return sp.exp(k * u)
+        if _bernoulli_holds(k) and (u + 1).is_nonnegative:
+            return 1 + k * u
+        # ln(1 + u) >= u/(1 + u) and e^x >= 1 + x, for every k >= 0
+        return 1 + k * u / (1 + u)
+    if isinstance(expr, sp.exp | sp.tanh | g):
+        return expr.func(_envelope(expr.args[0], up))
+    if isinstance(expr, sp.log):
+        new = _envelope(expr.args[0], up)
+        return sp.log(new if up or new.is_positive else expr.args[0])
+    return expr
+
+
+def _envelopes(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(upper envelope, lower envelope) of a bound :func:`is_increasing` accepts."""
+    return _envelope(expr, True), _envelope(expr, False)
+
+
+def _is_root(e: sp.Expr, root: sp.Expr, tau) -> bool:
+    r"""Whether ``e`` equals ``tau`` at :math:`\eta` = ``root``: a filter for the spurious
+    roots ``solve`` can return (e.g. after squaring).  A symbolic root is substituted
+    and simplified by SymPy (:math:`e^{W(z)} = z/W(z)` applied first: ``simplify`` does
+    not know it); a number is compared at 60 digits (a spurious root is off by far
+    more; radicals of cubics make ``simplify`` slow)."""
+    at = e.subs(eta, root) - tau
+    if not at.free_symbols:
+        value = sp.N(at, 60)
+        return value.is_number and abs(value) < sp.Rational(1, 10**45)
+    at = at.replace(
+        lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.LambertW),
+        lambda x: x.args[0].args[0] / x.args[0],
+    )
+    try:
+        return sp.simplify(at) == 0
+    except (NotImplementedError, ValueError, TypeError):
+        return False
+
+
+def _solvable(e: sp.Expr) -> bool:
+    r"""Whether ``e = tau`` is of a shape ``solve`` answers quickly: a rational function
+    of :math:`\eta` (numerator of degree at most 4 when other symbols appear) or one with
+    a single :math:`e^{c\eta}` (a Lambert-W form).  Others (two exponentials, an
+    exponential beside a logarithm) can keep SymPy busy for minutes, so they are not
+    tried and the bracket stays open."""
+    parts = [
+        a
+        for a in e.atoms(sp.Function, sp.Pow)
+        if eta in a.free_symbols and not (isinstance(a, sp.Pow) and a.exp.is_Integer)
+    ]
+    if not parts:
+        numerator = sp.numer(sp.together(e))
+        try:
+            degree = sp.degree(numerator, eta)
+        except sp.PolynomialError:
+            return False
+        return degree <= 4 or numerator.free_symbols <= {eta}
+    if len(parts) != 1 or not isinstance(parts[0], sp.exp):
+        return False
+    return sp.degree(parts[0].args[0], eta) == 1 if parts[0].args[0].is_polynomial(eta) else False
+
+
+def _positive_root(e: sp.Expr, tau) -> sp.Expr | None:
+    """The one real root of e = tau not proved non-positive, confirmed by substitution;
+    None otherwise (and when :func:`_solvable` says not to try)."""
+    if not _solvable(e):
+        return None
+    try:
+        roots = sp.solve(sp.Eq(e, tau), eta)
+    except (NotImplementedError, ValueError):
+        return None
+    good = [r for r in roots if r.is_positive is not False and not r.has(sp.I)]
+    if len(good) != 1:
+        return None
+    root = sp.simplify(good[0]) if good[0].free_symbols else good[0]
+    return root if _is_root(e, root, tau) else None
 
 
 def symbolic_bracket(bound, tau, values: Mapping[str, Any] | None = None) -> SymbolicBracket:
     r"""Symbolic bounds on :math:`\eta_{\max}` for symbolic depth (see :class:`SymbolicBracket`).
 
     ``bound`` is an expression or a :class:`~symbound.compose.ComposedBound`; for the
-    latter, when its closed form is not provably increasing, the lower bound comes
-    from its stated envelope (valid: the closed form lies below it).  ``values``
-    fixes some parameters first.
+    latter the closed form is used only if it is proved to solve the recurrence for
+    every depth, and, when the closed form is not provably increasing, the lower bound
+    comes from its stated envelope if that is proved to lie above the bound.
+    ``values`` fixes some parameters first.
 
     >>> from symbound.notation import H, L, phi0, tau
     >>> symbolic_bracket(2 * eta * phi0 * (1 + H * eta) ** L, tau).lower
     LambertW(H*L*tau/(2*phi0))/(H*L)
+    >>> b = symbolic_bracket(sp.sqrt(1 + eta) - 1, sp.Rational(1, 10))  # eta_max = 21/100
+    >>> b.lower <= sp.Rational(21, 100) <= b.upper, b.upper
+    (True, 1/4)
     """
-    from symbound.compose import ComposedBound
+    from symbound.compose import ComposedBound, prove_envelope
 
     def fix(e):
         if not values:
@@ -400,22 +602,20 @@ def symbolic_bracket(bound, tau, values: Mapping[str, Any] | None = None) -> Sym
         )
 
     if isinstance(bound, ComposedBound):
+        proof = bound.closed_form_proof
+        if not proof.proved:
+            return SymbolicBracket(None, None, proof.statement)
         direct = symbolic_bracket(fix(bound.closed_form), tau)
         if direct.lower is None and bound.envelope is not None:
-            return SymbolicBracket(symbolic_bracket(fix(bound.envelope), tau).lower, direct.upper)
-        return direct
+            enveloped = prove_envelope(bound)
+            if enveloped.proved:
+                lower = symbolic_bracket(fix(bound.envelope), tau).lower
+                notes = f"{proof.statement}; lower bound from the {enveloped.statement}"
+                return SymbolicBracket(lower, direct.upper, notes)
+        return SymbolicBracket(direct.lower, direct.upper, proof.statement)
     expr = fix(as_expr(bound))
     tau = as_expr(tau) if not isinstance(tau, str) else sp.Symbol("tau", positive=True)
     if not is_increasing(expr):
-        return SymbolicBracket(None, None)
+        return SymbolicBracket(None, None, "the bound is not proved non-decreasing in eta")
     upper_env, lower_env = _envelopes(expr)
-
-    def positive_root(e):
-        try:
-            roots = sp.solve(sp.Eq(e, tau), eta)
-        except (NotImplementedError, ValueError):
-            return None
-        good = [r for r in roots if r.is_positive is not False and not r.has(sp.I)]
-        return sp.simplify(good[0]) if len(good) == 1 else None
-
-    return SymbolicBracket(positive_root(upper_env), positive_root(lower_env))
+    return SymbolicBracket(_positive_root(upper_env, tau), _positive_root(lower_env, tau))

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sympy as sp
+
 from symbound.appendix.spec import AppendixSpec, RegimeTable, ThresholdComparison
 from symbound.check.checker import check_many
 from symbound.check.result import CheckResult, exact_string
@@ -38,7 +40,14 @@ from symbound.numeric.expr import compile_expr
 from symbound.regimes import RegimeResult, SymbolicBracket, eta_max, symbolic_bracket
 from symbound.versions import versions
 
-__all__ = ["AppendixData", "ClaimRow", "ComparisonRow", "RegimeGrid", "build_appendix"]
+__all__ = [
+    "AppendixData",
+    "ClaimRow",
+    "ComparisonCell",
+    "ComparisonRow",
+    "RegimeGrid",
+    "build_appendix",
+]
 
 
 @dataclass(frozen=True)
@@ -56,12 +65,29 @@ class RegimeGrid:
 
 
 @dataclass(frozen=True)
-class ComparisonRow:
-    values: Mapping[str, int]
+class ComparisonCell:
+    r"""One scaling at one row: the threshold's enclosure, the certified bracket, and
+    ``verdict``: ``"yes"`` (threshold :math:`\le` lo, proved: every :math:`\eta` below
+    the threshold is within the bound's :math:`\tau`), ``"no"`` (threshold > hi,
+    proved: the :math:`\eta` in (hi, threshold) are below the threshold and the bound
+    exceeds :math:`\tau` there, so it does not show collapse for them) or
+    ``"undecided"``."""
+
+    scaling: str
     threshold_lo: str
     threshold_hi: str
     bracket: RegimeResult
     verdict: str
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """A row of the comparison: its values, whether the regime condition holds there
+    (``None`` without one), and one cell per scaling."""
+
+    values: Mapping[str, int]
+    in_regime: bool | None
+    cells: tuple[ComparisonCell, ...]
 
 
 @dataclass(frozen=True)
@@ -103,23 +129,46 @@ def _regime_grid(spec: RegimeTable) -> RegimeGrid:
     return RegimeGrid(spec, cells, symbolic_bracket(spec.bound, spec.tau, spec.fixed))
 
 
+def _decided(condition, row: Mapping[str, int]) -> bool:
+    """A relation among the row's integers, decided exactly by SymPy."""
+    value = condition.subs({s: row[s.name] for s in condition.free_symbols})
+    if value not in (sp.true, sp.false):
+        raise UsageError(f"the comparison's regime {condition} is not decided at {dict(row)}")
+    return bool(value)
+
+
 def _comparison(spec: ThresholdComparison) -> list[ComparisonRow]:
     arb = ArbBackend(prec=128)
-    threshold = compile_expr(spec.threshold)
+    brackets: dict[tuple, RegimeResult] = {}  # rows differing only in unused symbols share one
     rows = []
     for row in spec.rows:
         tau = spec.tau.subs({s: row[s.name] for s in spec.tau.free_symbols})
-        bracket = eta_max(spec.bound, {**spec.bound_values, **row}, tau)
-        ball = threshold(dict(row), arb)
-        with arb.scope():
-            if bool(ball <= arb.number(bracket.lo)):
-                verdict = "yes"
-            elif bracket.hi is not None and bool(ball > arb.number(bracket.hi)):
-                verdict = "no"
-            else:
-                verdict = "undecided"
-        lo, hi = ball_endpoints(ball)
-        rows.append(ComparisonRow(dict(row), exact_string(lo), exact_string(hi), bracket, verdict))
+        cells = []
+        for scaling in spec.scalings:
+            used = {s.name for s in scaling.bound.closed_form.free_symbols}
+            values = {**spec.bound_values, **{k: v for k, v in row.items() if k in used}}
+            key = (scaling.label, tuple(sorted(values.items())), tau)
+            if key not in brackets:
+                brackets[key] = eta_max(scaling.bound, values, tau)
+            bracket = brackets[key]
+            ball = compile_expr(scaling.threshold)(dict(row), arb)
+            with arb.scope():
+                if bool(ball <= arb.number(bracket.lo)) and bracket.monotone:
+                    verdict = "yes"
+                elif (
+                    bracket.hi is not None
+                    and bracket.monotone
+                    and bool(ball > arb.number(bracket.hi))
+                ):
+                    verdict = "no"
+                else:
+                    verdict = "undecided"
+            lo, hi = ball_endpoints(ball)
+            cells.append(
+                ComparisonCell(scaling.label, exact_string(lo), exact_string(hi), bracket, verdict)
+            )
+        regime = None if spec.regime is None else _decided(spec.regime, row)
+        rows.append(ComparisonRow(dict(row), regime, tuple(cells)))
     return rows
 
 

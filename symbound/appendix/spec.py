@@ -14,7 +14,7 @@ import sympy as sp
 
 from symbound.compose import ComposedBound
 
-__all__ = ["AppendixSpec", "RegimeTable", "ThresholdComparison"]
+__all__ = ["AppendixSpec", "RegimeTable", "Scaling", "ThresholdComparison"]
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,27 @@ class RegimeTable:
 
 
 @dataclass(frozen=True)
-class ThresholdComparison:
-    r"""Per row, a closed-form threshold on :math:`\eta` beside a certified :math:`\eta_{\max}`.
+class Scaling:
+    r"""One reading of a comparison's set-up (e.g. the logit normalisation
+    :math:`\beta`): its label, the closed-form threshold on :math:`\eta` it gives (an
+    expression in the row's symbols) and the composed bound evaluated under it."""
 
-    ``threshold`` and ``tau`` are SymPy expressions in the row's symbols (``rows`` are
-    dicts of their values); ``bound_values`` are the bound's other parameters.
+    label: str
+    threshold: sp.Expr
+    bound: ComposedBound
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ThresholdComparison:
+    r"""Per row and per scaling, a closed-form threshold on :math:`\eta` beside a
+    certified :math:`\eta_{\max}` of the scaling's bound.
+
+    ``rows`` are dicts of the row's symbols; ``bound_values`` are the bounds' other
+    parameters; ``tau`` is an expression in the row's symbols.  ``regime``, when given,
+    is a condition on the row's symbols (a SymPy relation decided exactly, e.g.
+    :math:`2^d \le n`) that marks the rows where the threshold's own hypothesis
+    plausibly holds, described by ``regime_label``.
     """
 
     key: str
@@ -46,10 +62,11 @@ class ThresholdComparison:
     caption: str
     rows: tuple[Mapping[str, int], ...]
     threshold_label: str
-    threshold: sp.Expr
-    bound: ComposedBound
+    scalings: tuple[Scaling, ...]
     bound_values: Mapping[str, Any]
     tau: sp.Expr
+    regime: sp.Basic | None = None
+    regime_label: str = ""
 
 
 @dataclass(frozen=True)

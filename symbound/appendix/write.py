@@ -172,19 +172,72 @@ def _regime_context(grid) -> dict[str, Any]:
     }
 
 
+def _power_of_two(n_) -> str:
+    if n_ and n_ & (n_ - 1) == 0:
+        return f"2^{{{n_.bit_length() - 1}}}"
+    return str(n_)
+
+
+def tradeoff_summary(data: AppendixData) -> list[dict[str, Any]]:
+    """Per scaling: how many rows got each verdict (all rows, and the rows inside the
+    regime), and by what factor the threshold exceeds the bracket's upper end where it
+    does -- what the trade-off section concludes, computed from its rows."""
+    out = []
+    for k, scaling in enumerate(data.spec.comparison.scalings):
+        cells = [(row, row.cells[k]) for row in data.comparison]
+        counts = {v: sum(c.verdict == v for _, c in cells) for v in ("yes", "no", "undecided")}
+        inside = [c for row, c in cells if row.in_regime]
+        factors = [Fraction(c.threshold_lo) / c.bracket.hi for _, c in cells if c.verdict == "no"]
+        out.append(
+            {
+                "scaling": scaling.label,
+                "rows": len(cells),
+                "verdicts": counts,
+                "rows_in_regime": len(inside),
+                "verdicts_in_regime": {
+                    v: sum(c.verdict == v for c in inside) for v in ("yes", "no", "undecided")
+                },
+                "threshold_over_hi": None
+                if not factors
+                else [floor_significant(min(factors), 3), floor_significant(max(factors), 3)],
+            }
+        )
+    return out
+
+
+def _summary_sentence(summary: Mapping[str, Any]) -> str:
+    v = summary["verdicts"]
+    text = (
+        f"{summary['scaling']}: no at {v['no']} of {summary['rows']} rows, yes at {v['yes']}, "
+        f"undecided at {v['undecided']}"
+    )
+    if summary["rows_in_regime"]:
+        w = summary["verdicts_in_regime"]
+        marked = summary["rows_in_regime"]
+        text += f" (of the {marked} marked rows: no at {w['no']}, yes at {w['yes']})"
+    if summary["threshold_over_hi"]:
+        lo, hi = summary["threshold_over_hi"]
+        text += f"; where no, the threshold exceeds hi by a factor {lo} to {hi}"
+    return text
+
+
 def _comparison_context(data: AppendixData) -> dict[str, Any]:
     spec = data.spec.comparison
     rows = []
     for row in data.comparison:
-        n_ = row.values.get("n")
-        exponent = int(math.log2(n_)) if n_ and n_ & (n_ - 1) == 0 else None
         rows.append(
             {
-                "n": f"2^{{{exponent}}}" if exponent is not None else str(n_),
+                "n": _power_of_two(row.values.get("n")),
                 "d": str(row.values.get("d")),
-                "threshold": floor_significant(Fraction(row.threshold_lo)),
-                "collapse": floor_significant(row.bracket.lo),
-                "verdict": row.verdict,
+                "marked": bool(row.in_regime),
+                "cells": [
+                    {
+                        "threshold": floor_significant(Fraction(c.threshold_lo)),
+                        "collapse": floor_significant(c.bracket.lo),
+                        "verdict": c.verdict,
+                    }
+                    for c in row.cells
+                ],
             }
         )
     return {
@@ -192,9 +245,60 @@ def _comparison_context(data: AppendixData) -> dict[str, Any]:
         "caption": tex_escape(spec.caption),
         "label": spec.key,
         "threshold_label": tex_escape(spec.threshold_label),
-        "threshold": to_latex(spec.threshold),
+        "scalings": [
+            {
+                "label": tex_escape(s.label),
+                "threshold": to_latex(s.threshold),
+                "note": tex_escape(s.note),
+                "bound": tex_key(s.bound.key),
+            }
+            for s in spec.scalings
+        ],
+        "regime_label": tex_escape(spec.regime_label),
+        "has_regime": spec.regime is not None,
         "rows": rows,
+        "summary": [tex_escape(_summary_sentence(x)) for x in tradeoff_summary(data)],
     }
+
+
+def _tradeoff_json(data: AppendixData, settings: Mapping[str, Any]) -> str:
+    spec = data.spec.comparison
+    return _json(
+        {
+            "settings": settings,
+            "caption": spec.caption,
+            "regime": None if spec.regime is None else str(spec.regime),
+            "regime_label": spec.regime_label,
+            "scalings": [
+                {
+                    "label": s.label,
+                    "threshold": str(s.threshold),
+                    "note": s.note,
+                    "bound": s.bound.key,
+                    "bound_closed_form": str(s.bound.closed_form),
+                    "closed_form": s.bound.closed_form_proof.statement,
+                }
+                for s in spec.scalings
+            ],
+            "summary": tradeoff_summary(data),
+            "rows": [
+                {
+                    **{k: v for k, v in sorted(row.values.items())},
+                    "in_regime": row.in_regime,
+                    "cells": [
+                        {
+                            "scaling": c.scaling,
+                            "threshold": [c.threshold_lo, c.threshold_hi],
+                            "eta_max": c.bracket.to_dict(),
+                            "bound_covers_every_eta_below_threshold": c.verdict,
+                        }
+                        for c in row.cells
+                    ],
+                }
+                for row in data.comparison
+            ],
+        }
+    )
 
 
 def _prior_context(data: AppendixData) -> dict[str, Any]:
@@ -235,6 +339,16 @@ def _prior_context(data: AppendixData) -> dict[str, Any]:
     return {"rows": rows}
 
 
+def _composition_check(record: Mapping[str, Any]) -> str:
+    """What the composition table's last column says about a closed form."""
+    checked = f"checked exactly, L = 0..{record['depths']}"
+    if not record["agree"]:
+        return f"MISMATCH ({checked} failed)"
+    if record["proved"]:
+        return f"proved for every L (exact identity); {checked}"
+    return f"{checked} only (not proved for every L)"
+
+
 def _composition_context(data: AppendixData) -> dict[str, Any]:
     rows = []
     for bound, record in data.composed:
@@ -246,7 +360,7 @@ def _composition_context(data: AppendixData) -> dict[str, Any]:
                 else tex_escape(bound.quantity),
                 "closed_form": to_latex(bound.closed_form),
                 "uses": ", ".join(tex_key(k) for k in bound.uses),
-                "verified": "exact, L = 0..50" if record["agree"] else "MISMATCH",
+                "verified": _composition_check(record),
             }
         )
     return {"rows": rows}
@@ -309,6 +423,7 @@ def _files(data: AppendixData) -> dict[str, str | bytes]:
                 "fixed": {k: str(v) for k, v in sorted(grid.spec.fixed.items())},
                 "symbolic_lower": None if grid.symbolic.lower is None else str(grid.symbolic.lower),
                 "symbolic_upper": None if grid.symbolic.upper is None else str(grid.symbolic.upper),
+                "symbolic_notes": grid.symbolic.notes,
                 "cells": [
                     {grid.spec.row_name: L_, grid.spec.col_name: H_, **r.to_dict()}
                     for (L_, H_), r in sorted(grid.cells.items())
@@ -320,23 +435,7 @@ def _files(data: AppendixData) -> dict[str, str | bytes]:
         files["tradeoff.tex"] = env.get_template("appendix/tradeoff.tex.j2").render(
             **_comparison_context(data)
         )
-        files["tradeoff.json"] = _json(
-            {
-                "settings": settings,
-                "threshold": str(data.spec.comparison.threshold),
-                "bound": data.spec.comparison.bound.key,
-                "bound_closed_form": str(data.spec.comparison.bound.closed_form),
-                "rows": [
-                    {
-                        **{k: v for k, v in sorted(row.values.items())},
-                        "threshold": [row.threshold_lo, row.threshold_hi],
-                        "eta_max": row.bracket.to_dict(),
-                        "fast_implies_collapse": row.verdict,
-                    }
-                    for row in data.comparison
-                ],
-            }
-        )
+        files["tradeoff.json"] = _tradeoff_json(data, settings)
         names.append("tradeoff")
     files["prior-work.tex"] = env.get_template("appendix/prior.tex.j2").render(
         **_prior_context(data)

@@ -27,10 +27,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from symbound.empirical.collapse import DistanceSweepResult, cell_curves
+from symbound.empirical.onelayer import OneLayerResult, cell_medians
 from symbound.empirical.residual import ResidualResult
 from symbound.empirical.spec import bound_label
 
-__all__ = ["distance_figure", "render", "residual_figure"]
+__all__ = ["distance_figure", "one_layer_figure", "render", "residual_figure"]
 
 #: line styles of a distance's bounds, in the order the study lists them
 _BOUND_STYLES = ("--", ":", "-.")
@@ -48,6 +49,17 @@ def _colours(count: int):
 def _positive(xs, ys):
     pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if 0 < y < math.inf]
     return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _depth_legend(fig: Figure, colours, depths, left: float) -> None:
+    """One legend entry per depth L, in its colour, right of the axes (from ``left``)."""
+    handles = [
+        Line2D([], [], color=k, marker="o", ms=3, label=f"L = {L}")
+        for k, L in zip(colours, depths, strict=True)
+    ]
+    fig.legend(
+        handles=handles, loc="center left", bbox_to_anchor=(left, 0.5), fontsize=8, frameon=False
+    )
 
 
 def distance_figure(result: DistanceSweepResult) -> Figure:
@@ -85,13 +97,7 @@ def distance_figure(result: DistanceSweepResult) -> Figure:
                 for style, bound in zip(_BOUND_STYLES, dist.bounds, strict=False)
             ]
             axes[r][-1].legend(handles=styles, loc="upper left", fontsize=7)
-        depths = [
-            Line2D([], [], color=k, marker="o", ms=3, label=f"L = {L}")
-            for k, L in zip(colours, spec.depths, strict=True)
-        ]
-        fig.legend(
-            handles=depths, loc="center left", bbox_to_anchor=(0.81, 0.5), fontsize=8, frameon=False
-        )
+        _depth_legend(fig, colours, spec.depths, 0.81)
         return fig
 
 
@@ -142,6 +148,44 @@ def residual_figure(result: ResidualResult) -> Figure:
             ax.set_title(f"with the one-step bound {spec.one_step_bound}", fontsize=10)
             ax.grid(True, alpha=0.3)
             ax.legend(fontsize=8)
+        return fig
+
+
+def one_layer_figure(result: OneLayerResult) -> Figure:
+    """Rows: the head counts; left: the held-out distances against η (medians over the
+    networks; solid the best one-layer fit, dashed the N3 surrogate, dotted the
+    identity), one colour per depth; right: best/identity against η."""
+    spec = result.spec
+    with matplotlib.style.context("default"):
+        rows = len(spec.heads)
+        fig = Figure(figsize=(10.5, 3.6 * rows))
+        fig.subplots_adjust(left=0.08, right=0.84, bottom=0.13, top=0.92, wspace=0.25, hspace=0.4)
+        axes = fig.subplots(rows, 2, squeeze=False)
+        etas = [float(Fraction(e)) for e in result.etas]
+        colours = _colours(len(spec.depths))
+        for r, H in enumerate(spec.heads):
+            left, right = axes[r]
+            for colour, L in zip(colours, spec.depths, strict=True):
+                curves = cell_medians(result, L, H)
+                left.plot(*_positive(etas, curves["best"]), "-o", color=colour, ms=3)
+                left.plot(*_positive(etas, curves["uniform"]), "--", color=colour, lw=1)
+                left.plot(*_positive(etas, curves["identity"]), ":", color=colour, lw=1)
+                right.plot(*_positive(etas, curves["captured"]), "-o", color=colour, ms=3)
+            left.set_yscale("log")
+            left.set_title(f"held-out max ‖S(X) − S′(X)‖/‖X‖, H = {H}", fontsize=10)
+            right.set_yscale("log")
+            right.set_title(f"best one-layer / identity, H = {H}", fontsize=10)
+            for ax in (left, right):
+                ax.set_xscale("log")
+                ax.set_xlabel(r"$\eta$ (largest weight entry)")
+                ax.grid(True, which="major", alpha=0.3)
+            styles = [
+                Line2D([], [], color="black", marker="o", ms=3, label="best one layer found"),
+                Line2D([], [], color="black", ls="--", lw=1, label="N3 surrogate"),
+                Line2D([], [], color="black", ls=":", lw=1, label="identity (N2)"),
+            ]
+            left.legend(handles=styles, loc="upper left", fontsize=7)
+        _depth_legend(fig, colours, spec.depths, 0.85)
         return fig
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from symbound.empirical.collapse import DistanceSweepResult
+from symbound.empirical.onelayer import OneLayerResult
 from symbound.empirical.residual import ResidualResult
 from symbound.empirical.spec import bound_label
 from symbound.render.latex import environment
@@ -107,42 +108,93 @@ def _residual_context(result: ResidualResult) -> dict[str, Any]:
     }
 
 
+def _one_layer_context(result: OneLayerResult) -> dict[str, Any]:
+    spec = result.spec
+    rows = []
+    for H in spec.heads:
+        for L in spec.depths:
+            for eta in result.etas:
+                rows.append(
+                    {
+                        "H": H,
+                        "L": L,
+                        "eta": eta,
+                        **{
+                            name: _num(result.median(L, H, eta, name))
+                            for name in ("identity", "uniform", "best", "captured", "train_rms")
+                        },
+                    }
+                )
+    return {
+        "key": spec.key,
+        "title": tex_escape(spec.title),
+        "caption": tex_escape(spec.caption),
+        "rows": rows,
+        "finding": tex_escape(result.finding()),
+        "n": spec.n,
+        "d": spec.d,
+        "instances": spec.instances,
+        "train": spec.train,
+        "test": spec.test,
+        "starts": spec.starts,
+        "evaluations": spec.evaluations,
+        "heads_one": spec.heads_one,
+        "etas": ", ".join(result.etas),
+        "seed": result.seed,
+    }
+
+
 #: Files that mark a folder as an experiments output written by symbound (before
 #: symbound.io's marker existed): such a folder may be replaced by the next run.
 SIGNATURE = ("experiments.tex", "experiments.json")
 
 
 def experiment_files(
-    results: Sequence[DistanceSweepResult | ResidualResult], settings: dict[str, Any]
+    results: Sequence[DistanceSweepResult | ResidualResult | OneLayerResult],
+    settings: dict[str, Any],
 ) -> dict[str, str | bytes]:
     """``experiments.tex``, ``experiments.json`` and ``figures/KEY.{png,pdf}``, in memory."""
-    from symbound.empirical.figures import distance_figure, render, residual_figure  # matplotlib
+    from symbound.empirical.figures import (  # matplotlib
+        distance_figure,
+        one_layer_figure,
+        render,
+        residual_figure,
+    )
 
     files: dict[str, str | bytes] = {}
-    sweeps, studies = [], []
+    sweeps, studies, fits = [], [], []
     for r in results:
         if isinstance(r, DistanceSweepResult):
             sweeps.append(_distance_context(r))
             fig = distance_figure(r)
+        elif isinstance(r, OneLayerResult):
+            fits.append(_one_layer_context(r))
+            fig = one_layer_figure(r)
         else:
             studies.append(_residual_context(r))
             fig = residual_figure(r)
         for fmt, data in render(fig).items():
             files[f"figures/{r.spec.key}.{fmt}"] = data
     template = environment().get_template("appendix/experiments.tex.j2")
-    files["experiments.tex"] = template.render(sweeps=sweeps, studies=studies)
+    files["experiments.tex"] = template.render(sweeps=sweeps, studies=studies, fits=fits)
     doc = {"settings": settings, "studies": [r.to_dict() for r in results]}
     files["experiments.json"] = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return files
 
 
 def run_study(spec, *, seed: int = 0, executor=None, progress=None):
-    """Run a distance sweep or a residual study."""
+    """Run a distance sweep, a residual study or a one-layer study."""
     from symbound.empirical.collapse import run_distance_sweep
+    from symbound.empirical.onelayer import OneLayerStudy, run_one_layer_study
     from symbound.empirical.residual import run_residual_study
     from symbound.empirical.spec import DistanceSweep
 
-    run = run_distance_sweep if isinstance(spec, DistanceSweep) else run_residual_study
+    if isinstance(spec, DistanceSweep):
+        run = run_distance_sweep
+    elif isinstance(spec, OneLayerStudy):
+        run = run_one_layer_study
+    else:
+        run = run_residual_study
     return run(spec, seed=seed, executor=executor, progress=progress)
 
 

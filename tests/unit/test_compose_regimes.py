@@ -7,7 +7,14 @@ import pytest
 import sympy as sp
 
 from symbound import load_catalogue
-from symbound.compose import STEP, ComposedBound, Recurrence, verify_closed_form
+from symbound.compose import (
+    STEP,
+    ComposedBound,
+    Recurrence,
+    prove_closed_form,
+    prove_envelope,
+    verify_closed_form,
+)
 from symbound.errors import UsageError
 from symbound.lemmas.model import Parameter
 from symbound.notation import DOMAINS, H, L, beta, eta, kappa, phi0, tau
@@ -132,3 +139,77 @@ def test_recurrence_index_and_domains():
     assert DOMAINS[H] == sp.Range(1, sp.oo)
     bound = ComposedBound("t.x", "x", "x", r, (Parameter(H, DOMAINS[H], "h"),), uses=())
     assert verify_closed_form(bound, depths=20)["agree"]
+
+
+def _tradeoff_bounds():
+    from derivations.alman_song_2025 import APPENDIX
+
+    return [s.bound for s in APPENDIX.comparison.scalings]
+
+
+@pytest.mark.parametrize("key", list(CAT.composed))
+def test_every_closed_form_is_proved_to_solve_its_recurrence_at_every_depth(key):
+    bound = CAT.composed[key]
+    proof = prove_closed_form(bound)
+    assert proof.proved, proof
+    assert "for every L" in proof.statement
+    assert verify_closed_form(bound, depths=5, points=1)["proved"]
+
+
+def test_the_trade_off_bounds_are_proved_too():
+    for bound in _tradeoff_bounds():
+        assert prove_closed_form(bound).proved, bound.key
+
+
+def test_wrong_closed_forms_are_not_proved():
+    bound = CAT.composed["as25.collapse-L"]
+    closed = bound.closed_form
+    assert not prove_closed_form(bound, closed * (1 + eta)).proved  # wrong at every depth
+    assert not prove_closed_form(bound, closed + L * (L - 1) * (L - 2)).proved  # right at 0, 1, 2
+    growth = CAT.composed["as25.phi-L"]
+    assert not prove_closed_form(growth, phi0 * (1 + H * eta) ** L + 1).proved  # wrong start
+    record = verify_closed_form(growth, depths=5, points=1, formula=phi0 * (1 + H * eta) ** L + 1)
+    assert not record["proved"] and record["statement"].startswith("MISMATCH")
+
+
+def test_envelopes_are_proved_and_a_false_one_is_not():
+    from dataclasses import replace
+
+    for key in ("as25.identity-baseline-L", "as25.collapse-L"):
+        assert prove_envelope(CAT.composed[key]).proved, key
+    collapse = CAT.composed["as25.collapse-L"]
+    # (1 + H eta)^(2L) instead of ^(3L): below the closed form from L = 4 on
+    low = L * H * eta * (kappa * phi0**2 / beta) * (1 + H * eta) ** (2 * L) * phi0
+    assert not prove_envelope(replace(collapse, envelope=low)).proved
+    baseline = CAT.composed["as25.identity-baseline-L"]
+    assert not prove_envelope(replace(baseline, envelope=L * H * eta * phi0)).proved
+    # without a proved envelope the symbolic bracket gives no lower end
+    assert symbolic_bracket(replace(collapse, envelope=low), tau).lower is None
+
+
+def test_an_unproved_closed_form_is_never_used():
+    # x_L = sum_k (1 + H eta)^(L - k) eta / k: SymPy's sum keeps a case split
+    bound = ComposedBound(
+        "t.h", "t", "t", Recurrence(q=1 + H * eta, b=eta / STEP, initial=0), (), ()
+    )
+    assert not prove_closed_form(bound).proved
+    r = eta_max(bound, {"H": 2, "L": 30}, Fraction(1, 10))
+    assert r.evaluated.startswith("the recurrence, unrolled")
+    xs = bound.recurrence.unroll({"H": 2, "eta": r.lo}, 30)
+    assert xs[-1] <= Fraction(1, 10) < bound.recurrence.unroll({"H": 2, "eta": r.hi}, 30)[-1]
+    bracket = symbolic_bracket(bound, tau)
+    assert (bracket.lower, bracket.upper) == (None, None) and "not proved" in bracket.notes
+
+
+def test_a_bracket_says_exactly_what_was_proved():
+    r = eta_max(eta - eta**2 + eta**3, {}, Fraction(1, 10))  # increasing, not proved so
+    assert not r.monotone
+    text = str(r)
+    assert "eta_max in" not in text and text.startswith(f"eta_max >= {float(r.lo):.15g}")
+    assert "one crossing bracketed" in text and "eta_max may be larger than hi" in text
+    assert r.to_dict()["proved"] == text
+    proved = eta_max(EPS, {"H": 8, "L": 4, "phi0": 1}, Fraction(1, 10))
+    assert str(proved).startswith("eta_max in [") and "f non-decreasing in eta" in str(proved)
+    assert "closed form" not in proved.evaluated
+    composed = eta_max(CAT.composed["as25.eps-L"], {"H": 8, "L": 4, "phi0": 1}, Fraction(1, 10))
+    assert composed.evaluated.startswith("closed form (closed form proved")
