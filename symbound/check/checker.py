@@ -43,6 +43,8 @@ from symbound.check.evaluate import (
     convert_instance,
     evaluate_sides,
     float_ratios,
+    float_screen,
+    health_check,
     hypotheses_hold,
 )
 from symbound.check.result import CheckResult, Evaluation, Verdict, exact_string, instance_to_json
@@ -54,6 +56,10 @@ from symbound.numeric.precision import agreement, trusted_string
 from symbound.versions import versions
 
 __all__ = ["check", "check_many"]
+
+#: Below this share of sampled instances meeting the filtered hypotheses, a claim that
+#: was not refuted is inconclusive, not "survived".
+RARE_HYPOTHESES = 0.01
 
 #: Failures that mean "this instance cannot be evaluated", not "the code is wrong".
 _NUMERIC_ERRORS = (ArithmeticError, ValueError, OverflowError)
@@ -104,6 +110,7 @@ class _Run:
                 "rigorous_confirmations",
                 "shrink_steps",
                 "skipped_unevaluable",
+                "filtered_out",
             ),
             0,
         )
@@ -121,7 +128,8 @@ class _Run:
             rng = np.random.default_rng(seeds[i])
             dim = self.lemma.space.dimension(sizes)
             z = self.lemma.space.sample(rng, dim, count)
-            ratios = float_ratios(self.lemma, z, sizes)
+            ratios, met = float_screen(self.lemma, z, sizes)
+            self.counts["filtered_out"] += int(np.sum(~met))
             self.counts["samples"] += count
             self.counts["float64_ratio_above_1"] += int(np.sum(ratios > 1))
             order = np.argsort(-ratios, kind="stable")[: self.keep]
@@ -321,6 +329,7 @@ def check(
     starts = _validate_int("starts", starts, 0, 1000)
     keep = _validate_int("keep", keep, 1, 1000)
     t0 = time.perf_counter()
+    health_check(lemma, seed)  # a space that breaks its hypotheses is refused, in one line
     run = _Run(lemma, seed, samples, dps, starts, keep)
     with np.errstate(all="ignore"):
         pool = run.sample()
@@ -372,8 +381,29 @@ def check(
             verdict = Verdict.SURVIVED
     else:
         verdict = Verdict.INCONCLUSIVE
-        notes.append("no candidate could be evaluated; check the lemma's instance space")
+        if run.counts["filtered_out"] == run.counts["samples"]:
+            notes.append(
+                "no sampled instance met the hypotheses the instance space does not build in; "
+                "build them into the space (a ball, a spread bound, a domain)"
+            )
+        else:
+            notes.append("no candidate could be evaluated; check the lemma's instance space")
 
+    filtered = run.counts["filtered_out"]
+    if filtered and filtered < run.counts["samples"]:
+        met = run.counts["samples"] - filtered
+        share = met / run.counts["samples"]
+        notes.append(
+            f"{filtered} of {run.counts['samples']} sampled instances broke a hypothesis the "
+            f"instance space does not build in and were discarded ({share:.1%} kept)"
+        )
+        if verdict is Verdict.SURVIVED and share < RARE_HYPOTHESES:
+            verdict = Verdict.INCONCLUSIVE
+            notes.append(
+                f"the hypotheses were met by under {RARE_HYPOTHESES:.0%} of the samples: "
+                "surviving so few instances says little; build the hypothesis into the "
+                "space (a ball, a spread bound, a domain)"
+            )
     for ag in run.cancellation[:1]:
         notes.append(
             f"only {ag.digits} of {ag.dps} digits of a reported ratio survive at {ag.check_dps} "
