@@ -103,7 +103,7 @@ class Recurrence:
         By induction: :math:`x_0 \ge 0`, :math:`q > 0` and :math:`b \ge 0` non-decreasing
         make :math:`x_\ell = q x_{\ell-1} + b(\ell)` non-negative and non-decreasing.
         """
-        from symbound.regimes import is_increasing
+        from symbound.monotone import is_increasing
 
         return (
             bool(self.q.is_positive)
@@ -418,7 +418,7 @@ class ComposedBound:
 
 @functools.lru_cache(maxsize=128)
 def _bound_increasing(recurrence: Recurrence, post: sp.Expr, x: sp.Symbol) -> bool:
-    from symbound.regimes import is_increasing
+    from symbound.monotone import is_increasing
 
     in_x_l = post == X_L or (post.diff(X_L).is_nonnegative and is_increasing(post, X_L))
     return bool(recurrence.increasing_in(x) and in_x_l and is_increasing(post, x))
