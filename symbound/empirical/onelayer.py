@@ -54,6 +54,7 @@ __all__ = [
     "forward",
     "one_layer",
     "run_one_layer_study",
+    "surrogate_values",
 ]
 
 
@@ -133,7 +134,7 @@ def one_layer(
     return Y, None if jac is None else jac.reshape(m * n * d, 2 * heads * d * d)
 
 
-def _surrogate_values(V: np.ndarray) -> np.ndarray:
+def surrogate_values(V: np.ndarray) -> np.ndarray:
     r""":math:`\tilde W = \prod_\ell (I + \sum_h V_{\ell,h}) - I`, left to right."""
     d = V.shape[-1]
     total = np.eye(d)
@@ -222,7 +223,7 @@ def _case_task(spec: OneLayerStudy, seed: int, L: int, H: int, instance: int):
         M, V = net["M"], net["V"]
         target_train, target_test = forward(train, M, V), forward(test, M, V)
         surrogate = np.zeros((2, heads, d, d))
-        surrogate[1, 0] = _surrogate_values(V)
+        surrogate[1, 0] = surrogate_values(V)
         starts = [("identity", np.zeros(surrogate.size)), ("N3 surrogate", surrogate.ravel())]
         if previous is not None:  # the last eta's best, with M scaled as eta^2 and V as eta
             scale = eta / last_eta

@@ -213,3 +213,23 @@ def test_a_bracket_says_exactly_what_was_proved():
     assert "closed form" not in proved.evaluated
     composed = eta_max(CAT.composed["as25.eps-L"], {"H": 8, "L": 4, "phi0": 1}, Fraction(1, 10))
     assert composed.evaluated.startswith("closed form (closed form proved")
+
+
+def test_a_wrong_closed_form_is_neither_evaluated_nor_solved():
+    # a bound handed another bound's closed form (increasing, and wrong for it)
+    growth = CAT.composed["as25.phi-L"]
+    wrong = ComposedBound(
+        "t.w",
+        "t",
+        "t",
+        Recurrence(q=1 + 2 * H * eta, b=0, initial=phi0),
+        (),
+        (),
+        substituted_from=(growth, ()),
+    )
+    assert wrong.closed_form == growth.closed_form and not wrong.closed_form_proof.proved
+    bracket = symbolic_bracket(wrong, tau)
+    assert (bracket.lower, bracket.upper) == (None, None)
+    r = eta_max(wrong, {"H": 1, "L": 3, "phi0": 1}, Fraction(2))
+    assert r.monotone and r.evaluated.startswith("the recurrence, unrolled")
+    assert (1 + 2 * r.lo) ** 3 <= 2 < (1 + 2 * r.hi) ** 3  # (1 + 2 H eta)^L, not (1 + H eta)^L
