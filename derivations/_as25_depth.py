@@ -254,7 +254,8 @@ def _inside(z):
 
 
 def _small_weight_layers(z, sizes, backend):
-    """eta = open_unit/10, phi0 = open_unit; X = phi0 * box; every W = eta * box; eps the
+    """eta = open_unit/10, phi0 = open_unit; X = phi0 * z/(1+|z|), every W = eta * z/(1+|z|)
+    (strictly inside their bounds); eps the
     S6 bound max_h (theta_h / 2) ||X - 1 xbar^T||_inf ||W_V,h||_inf >= ||Res(A_h)||_max plus
     a slack open_unit(z)^12 > 0 (so eps > 0 even where the bound is 0)."""
     from symbound.numeric import Head, attention_logits, row_sum_norm
