@@ -33,9 +33,13 @@ enclosure (mpmath issue #1181: its upper end can land one ulp below
   derived by monotone identities: :math:`e^{-x} = 1/e^x`, :math:`\operatorname{expm1}(-x)
   = -E/(1+E)`, :math:`\tanh x = E/(E+2)` with :math:`E = \operatorname{expm1}(2x)`.
 
-Where a lower and an upper sum are formed from lower and upper bounds of positive terms,
-each is a bound of the true sum because every partial operation is monotone in its
-inputs.  Tightness (not rigour) depends on the guard bits added to ``prec``.
+Series are summed in fixed point (integers scaled by :math:`2^W`): a lower sum floors
+every product and quotient of lower bounds of the (positive) terms, an upper sum ceils
+those of upper bounds, so each bounds the true sum, every partial operation being
+monotone in its inputs; the doubling steps cut their mantissas toward the same side.
+For :math:`x > \mathrm{prec} + 8`, :math:`\tanh x \in [\tanh(\mathrm{prec} + 8), 1]`
+(increasing, below 1).  ``Abs``, ``Max`` and ``Min`` act on the ends.  Tightness (not
+rigour) depends on the guard bits added to ``prec``.
 
 >>> x = Fraction(1381846513289487, 2**46)   # mpmath 1.3.0's iv.exp is 7.2e-30 low here
 >>> e = exp(point(x, 113), 113)
@@ -117,8 +121,7 @@ def _round(q: Fraction, prec: int, upward: bool) -> Fraction:
 
 
 def down(q: Fraction, prec: int) -> Fraction:
-    """The largest dyadic ``m / 2**s`` that is ``<= q``, with ``m`` of ``prec`` (or ``prec + 1``)
-    bits.
+    """``q`` rounded down to a dyadic ``m / 2**s`` whose ``m`` has ``prec`` (or ``prec + 1``) bits.
 
     >>> down(Fraction(1, 3), 4), up(Fraction(1, 3), 4)
     (Fraction(5, 16), Fraction(11, 32))
@@ -127,7 +130,7 @@ def down(q: Fraction, prec: int) -> Fraction:
 
 
 def up(q: Fraction, prec: int) -> Fraction:
-    """The smallest dyadic ``m / 2**s`` that is ``>= q``, ``m`` as in :func:`down`."""
+    """``q`` rounded up to a dyadic ``m / 2**s``, ``m`` as in :func:`down`."""
     return _round(q, prec, True)
 
 

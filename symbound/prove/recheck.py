@@ -67,6 +67,7 @@ from symbound.prove.cert_fields import (
     free_names,
     integers_field,
     number,
+    param_name,
     short,
 )
 from symbound.prove.recheck_goal import (
@@ -219,7 +220,10 @@ class _Tree:
 
     def center(self, node, box, where: str) -> dict[str, Fraction]:
         spec = field(node, "center", dict, f"{where}.center")
-        center = {n: number(v, f"{where}.center.{n}") for n, v in spec.items()}
+        center = {
+            param_name(n, f"{where}.center key"): number(v, f"{where}.center.{n}")
+            for n, v in spec.items()
+        }
         if set(center) != set(box) or any(not lo <= center[n] <= hi for n, (lo, hi) in box.items()):
             raise Rejected(f"{where}: the mean-value centre is not a point of the box")
         return center
@@ -240,6 +244,7 @@ class _Tree:
         self.ladder.settle(lambda p: hull(self.f, box, p, where) and None)  # f defined on box
         face = dict(box)
         for n, spec in fixed.items():
+            param_name(n, f"{where}.fixed key")
             if n not in box:
                 raise Rejected(f"{where}: fixes {n!r}, which is not a parameter of the box")
             if not isinstance(spec, dict):
@@ -262,7 +267,7 @@ class _Tree:
     def split(self, node, box, where: str):
         n = field(node, "variable", str, f"{where}.variable")
         if n not in box:
-            raise Rejected(f"{where}: splits {n!r}, which is not a parameter of the box")
+            raise Rejected(f"{where}: splits {n[:64]!r}, which is not a parameter of the box")
         at = number(field(node, "at", str, f"{where}.at"), f"{where}.at")
         lo, hi = box[n]
         if n in self.integers:
@@ -342,7 +347,7 @@ def _recheck(doc: Mapping, verdict: str) -> RecheckResult:
 
 def _witness(doc, f, box0, integers0, ladder: Ladder, statement: str) -> RecheckResult:
     spec = field(doc, "witness", dict, "witness")
-    where = {n: number(v, f"witness.{n}") for n, v in spec.items()}
+    where = {param_name(n, "witness key"): number(v, f"witness.{n}") for n, v in spec.items()}
     for n, v in where.items():
         if n not in box0:
             raise Rejected(f"the witness sets {n!r}, which is not a parameter of the claim")

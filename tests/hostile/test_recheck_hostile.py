@@ -260,6 +260,8 @@ def test_witness_fields():
     usage_error(edit(REFUTED, lambda d: d.pop("witness")), "no field witness")
     usage_error(edit(REFUTED, lambda d: d.update(witness=["1/2"])), "witness must be an object")
     usage_error(edit(REFUTED, lambda d: d["witness"].update(x=0.5)), "witness.x must be a number")
+    long_name = "x" * 100_000  # named in no message
+    usage_error(edit(REFUTED, lambda d: d["witness"].update({long_name: "0"})), "witness key")
 
 
 # -- well formed, but wrong: rejected, quickly ---------------------------------------------
