@@ -40,6 +40,7 @@ SECTIONS = (
 )
 EXPECTED_FILES = {
     "main.tex",
+    ".symbound-output",  # the marker that lets the next run replace the folder whole
     "certificates",
     "figures",
     *(f"{name}.{ext}" for name in SECTIONS for ext in ("tex", "json")),
