@@ -35,7 +35,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbound.errors import InvalidLemmaError
+from symbound.errors import InvalidLemmaError, UsageError
 from symbound.lemmas.model import Parameter
 from symbound.notation import L, as_expr, to_latex, to_text
 from symbound.numeric.backends import ExactBackend
@@ -394,7 +394,7 @@ class ComposedBound:
         def unrolled(values, backend):
             depth = Fraction(values[name])
             if depth.denominator != 1 or depth < 0:
-                raise InvalidLemmaError(f"{name} must be a non-negative integer, got {depth}")
+                raise UsageError(f"{name} must be a non-negative integer, got {depth}")
             x = self.recurrence.unroll(values, int(depth), backend)[-1]
             return post({**values, X_L.name: x}, backend)
 

@@ -221,11 +221,20 @@ def eta_max(
     from its recurrence).  Raises :class:`~symbound.errors.UsageError` when the query
     is malformed or infeasible at every :math:`\eta > 0`.
     """
-    from symbound.compose import ComposedBound
+    from symbound.compose import X_L, ComposedBound
 
     if isinstance(bound, ComposedBound):
-        expr = bound.closed_form
         proof = bound.closed_form_proof
+        rec = bound.recurrence
+        expr = bound.closed_form
+        # the symbols of what is evaluated: the closed form, or the recurrence and post
+        needed = (
+            expr.free_symbols
+            if proof.proved
+            else set().union(*(e.free_symbols for e in (rec.q, rec.b, rec.initial, bound.post)))
+            - {X_L, rec.index}
+            | {bound.depth}
+        )
         # the recurrence proves monotonicity of x_L; the closed form is x_L only if proved
         monotone = bound.increasing_in(eta) or (proof.proved and is_increasing(expr))
         f = _evaluator(bound)
@@ -239,9 +248,10 @@ def eta_max(
         monotone = is_increasing(expr)
         f = _compiled(expr)
         evaluated = "the expression given"
+        needed = expr.free_symbols
     tau_q = _positive_fraction("tau", tau)
     exact = {k: _exact(k, v) for k, v in values.items()}
-    missing = sorted(s.name for s in expr.free_symbols if s.name not in exact and s != eta)
+    missing = sorted(s.name for s in needed if s.name not in exact and s != eta)
     if missing:
         raise UsageError(f"missing a value for {', '.join(missing)}")
     arb = ArbBackend(prec=prec)

@@ -233,3 +233,14 @@ def test_a_wrong_closed_form_is_neither_evaluated_nor_solved():
     r = eta_max(wrong, {"H": 1, "L": 3, "phi0": 1}, Fraction(2))
     assert r.monotone and r.evaluated.startswith("the recurrence, unrolled")
     assert (1 + 2 * r.lo) ** 3 <= 2 < (1 + 2 * r.hi) ** 3  # (1 + 2 H eta)^L, not (1 + H eta)^L
+    kappa_too = ComposedBound(
+        "t.k",
+        "t",
+        "t",
+        Recurrence(q=1 + kappa * H * eta, b=0, initial=phi0),
+        (),
+        (),
+        substituted_from=(growth, ()),
+    )
+    with pytest.raises(UsageError, match="missing a value for kappa"):  # the recurrence's
+        eta_max(kappa_too, {"H": 1, "L": 3, "phi0": 1}, Fraction(2))
