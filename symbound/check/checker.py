@@ -46,6 +46,7 @@ from symbound.check.evaluate import (
     float_screen,
     health_check,
     hypotheses_hold,
+    hypotheses_not_rational,
 )
 from symbound.check.result import CheckResult, Evaluation, Verdict, exact_string, instance_to_json
 from symbound.check.shrink import shrink
@@ -224,12 +225,9 @@ class _Run:
         Arb, whose precision is doubled while the comparison stays undecided.
         """
         inst = build_exact(self.lemma, zq, sizes)
-        try:
-            if not hypotheses_hold(self.lemma, inst, EXACT):
-                return None
-            hypotheses_exact = True
-        except NotExactError:
-            hypotheses_exact = False
+        pending = hypotheses_not_rational(self.lemma, inst)  # the rational ones: exactly
+        if pending is None:
+            return None
         try:
             lhs, rhs = evaluate_sides(self.lemma, inst, EXACT)
             return inst, lhs, rhs, "exact rational arithmetic", EXACT
@@ -239,7 +237,7 @@ class _Run:
         while True:
             arb = ArbBackend(prec=prec)
             ball_inst = convert_instance(inst, arb)
-            if not hypotheses_exact and not hypotheses_hold(self.lemma, ball_inst, arb):
+            if pending and not hypotheses_hold(self.lemma, ball_inst, arb, parts=pending):
                 if prec >= 8 * self.hp.prec:
                     return None
             else:

@@ -29,6 +29,7 @@ __all__ = [
     "float_screen",
     "health_check",
     "hypotheses_hold",
+    "hypotheses_not_rational",
     "measured_parameters",
 ]
 
@@ -115,19 +116,45 @@ def convert_instance(inst: Mapping[str, Any], backend: AbstractBackend) -> dict[
     return out
 
 
-def hypotheses_hold(lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBackend) -> bool:
-    """Whether every hypothesis and parameter domain certainly holds (exact or ball)."""
+def hypotheses_hold(
+    lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBackend, parts=None
+) -> bool:
+    """Whether every hypothesis (or those of ``parts``) and, exactly, every parameter
+    domain certainly holds (exact or ball)."""
     for p in lemma.parameters:
         value = inst.get(p.name)
         if value is None:
             continue
         if backend.exact and not p.contains(value):
             return False
-    for h in lemma.hypotheses:
+    for h in lemma.hypotheses if parts is None else parts:
         lhs, rhs = evaluate_sides(lemma, inst, backend, part=h)
         if not certainly_le(lhs, rhs, backend):
             return False
     return True
+
+
+def hypotheses_not_rational(lemma: Lemma, inst: Mapping[str, Any]) -> list | None:
+    """Decide each hypothesis and parameter domain exactly where it is rational.
+
+    ``None`` if one certainly fails; otherwise the hypotheses that are not rational
+    (an exponential, say), left for ball arithmetic.  Deciding the rational ones
+    exactly matters: instances sit on their bounds, where balls cannot decide.
+    """
+    from symbound.errors import NotExactError
+
+    if not hypotheses_hold(lemma, inst, EXACT, parts=()):
+        return None
+    pending = []
+    for h in lemma.hypotheses:
+        try:
+            lhs, rhs = evaluate_sides(lemma, inst, EXACT, part=h)
+        except NotExactError:
+            pending.append(h)
+            continue
+        if not certainly_le(lhs, rhs, EXACT):
+            return None
+    return pending
 
 
 def measured_parameters(lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBackend):
