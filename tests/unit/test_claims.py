@@ -192,13 +192,13 @@ def test_stacks_of_matrices_take_the_largest_norm():
 
 def test_rational_hypotheses_on_their_bound_are_decided_exactly_beside_transcendental_ones():
     """Balls cannot decide ‖A‖_max ≤ t when A sits on the bound at t = 4/3; exact
-    arithmetic can, while tanh(‖A‖) ≤ 1 goes to Arb alone."""
+    arithmetic can, while tanh(‖A‖) ≤ 1 (and the conclusion) go to Arb alone."""
     from symbound.check.checker import _Run
 
     A1 = sb.matrix("A", 1, 2)
     lemma = sb.claim(
         "u.boundary", given=[sb.norm(A1, "max") <= t, sb.tanh(sb.norm(A1, "max")) <= 1],
-        then=sb.norm(A1, "max") <= t / 2, ranges={"t": (0, 4)},
+        then=sb.tanh(sb.norm(A1, "max")) <= t / 2, ranges={"t": (0, 4)},
     )  # fmt: skip
     zq = [Fraction(-1, 2), Fraction(5), Fraction(-7)]  # t = 4 open_unit(-1/2) = 4/3; A = ±t
     got = _Run(lemma, 0, 1, 50, 0, 1).rigorous(zq, {})
