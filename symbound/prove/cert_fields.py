@@ -46,10 +46,12 @@ MAX_NAMES = 64
 _RESERVED = frozenset({"exp", "log", "tanh", "sqrt", "g", "pi", "E"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
+_MAX_TEXT = 10_000
 _KINDS = {dict: "an object", list: "a list", str: "text", int: "an integer"}
 
 
 def field(obj: Mapping, key: str, kind: type, path: str):
+    """``obj[key]``, of type ``kind`` (``path`` names it in the error)."""
     if key not in obj:
         raise UsageError(f"malformed certificate: no field {path}")
     value = obj[key]
@@ -61,6 +63,7 @@ def field(obj: Mapping, key: str, kind: type, path: str):
 
 
 def number(value, path: str) -> Fraction:
+    """An exact rational written as text, digits and exponent bounded."""
     if not isinstance(value, str):
         raise UsageError(f"malformed certificate: {path} must be a number as text")
     try:
@@ -70,6 +73,7 @@ def number(value, path: str) -> Fraction:
 
 
 def number_range(value, path: str) -> tuple[Fraction, Fraction]:
+    """``[lo, hi]`` with ``lo <= hi``."""
     if not isinstance(value, list) or len(value) != 2:
         raise UsageError(f"malformed certificate: {path} must be a list [lo, hi]")
     lo, hi = number(value[0], f"{path}[0]"), number(value[1], f"{path}[1]")
@@ -79,12 +83,14 @@ def number_range(value, path: str) -> tuple[Fraction, Fraction]:
 
 
 def param_name(value, path: str) -> str:
+    """An identifier of at most 64 characters that is no function or constant's name."""
     if not isinstance(value, str) or not _NAME.match(value) or value in _RESERVED:
         raise UsageError(f"malformed certificate: {path} is not a parameter name")
     return value
 
 
 def box_field(obj: Mapping, key: str, path: str) -> dict[str, tuple[Fraction, Fraction]]:
+    """A box: parameter name -> ``(lo, hi)``, at most :data:`MAX_NAMES` of them."""
     ranges = field(obj, key, dict, path)
     if len(ranges) > MAX_NAMES:
         raise UsageError(f"malformed certificate: {path} has more than {MAX_NAMES} parameters")
@@ -92,6 +98,7 @@ def box_field(obj: Mapping, key: str, path: str) -> dict[str, tuple[Fraction, Fr
 
 
 def integers_field(obj: Mapping, box, path: str) -> frozenset[str]:
+    """``obj["integers"]``: parameters of ``box`` with integer bounds."""
     names = field(obj, "integers", list, path)
     for n in names:
         if not isinstance(n, str) or n not in box:
@@ -112,10 +119,13 @@ class ExprReader:
         return self.symbols.setdefault(name, sp.Symbol(name, real=True))
 
     def expr(self, obj: Mapping, key: str, path: str) -> sp.Expr:
+        """``obj[key]`` parsed, each name it mentions a real symbol (so an unranged name is
+        a free symbol the caller rejects, never a notation symbol with its assumptions)."""
         text = field(obj, key, str, path)
-        for word in re.findall(r"\w+", text):
-            if word.isidentifier() and word not in _RESERVED:
-                self.symbol(word)
+        if len(text) <= _MAX_TEXT:  # (the parser refuses longer texts itself)
+            for word in re.findall(r"\w+", text):
+                if word.isidentifier() and word not in _RESERVED:
+                    self.symbol(word)
         try:
             return parse_bound(text, self.symbols)
         except UsageError as exc:
@@ -123,10 +133,12 @@ class ExprReader:
 
 
 def free_names(expr: sp.Expr) -> set[str]:
+    """The names of ``expr``'s free symbols."""
     return {s.name for s in expr.free_symbols}
 
 
 def box_text(box, integers) -> str:
+    """``x ∈ [lo, hi], ... (n integer)`` for messages."""
     text = ", ".join(f"{n} ∈ [{lo}, {hi}]" for n, (lo, hi) in box.items()) or "no parameters"
     return text + (f" ({', '.join(sorted(integers))} integer)" if integers else "")
 

@@ -191,7 +191,9 @@ def rederive_goal(doc: Mapping, f: sp.Expr, box0, integers0, reader: ExprReader,
             stage[var] = (lo, hi)
             subs.append((reader.symbol(var), mono))
         else:
-            raise UsageError(f"malformed certificate: {path}.rule {rule!r} is not a known rule")
+            raise UsageError(
+                f"malformed certificate: {path}.rule {rule[:40]!r} is not a known rule"
+            )
     goal = field(doc, "goal", dict, "goal")
     goal_box = box_field(goal, "box", "goal.box")
     goal_integers = integers_field(goal, goal_box, "goal.integers")
