@@ -239,7 +239,7 @@ def eta_max(
         monotone = bound.increasing_in(eta) or (proof.proved and is_increasing(expr))
         f = _evaluator(bound)
         evaluated = (
-            f"closed form ({proof.statement})"
+            f"the {proof.statement}"
             if proof.proved
             else f"the recurrence, unrolled to the depth given: {proof.statement}"
         )

@@ -212,7 +212,7 @@ def test_a_bracket_says_exactly_what_was_proved():
     assert str(proved).startswith("eta_max in [") and "f non-decreasing in eta" in str(proved)
     assert "closed form" not in proved.evaluated
     composed = eta_max(CAT.composed["as25.eps-L"], {"H": 8, "L": 4, "phi0": 1}, Fraction(1, 10))
-    assert composed.evaluated.startswith("closed form (closed form proved")
+    assert composed.evaluated.startswith("the closed form proved to satisfy")
 
 
 def test_a_wrong_closed_form_is_neither_evaluated_nor_solved():
