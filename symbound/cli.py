@@ -177,7 +177,9 @@ def _parser() -> _Parser:
     )
     prv.add_argument("--json", action="store_true", help="print the certificates as JSON")
 
-    rck = sub.add_parser("recheck", help="re-verify certificates independently (mpmath intervals)")
+    rck = sub.add_parser(
+        "recheck", help="re-verify certificates independently (exact rational intervals)"
+    )
     rck.add_argument("certs", nargs="+", metavar="CERT", help="certificate JSON files")
 
     aud = sub.add_parser(
@@ -737,13 +739,20 @@ def _cmd_prove(args) -> int:
 def _cmd_recheck(args) -> int:
     from symbound.prove.recheck import recheck_file
 
-    failed = 0
+    # the worst outcome decides: a rejected certificate, then nothing proved, then a
+    # re-confirmed refutation; 0 only when every certificate is a re-verified proof
+    codes = {"proved": EXIT_OK, "refuted": EXIT_REFUTED, "unverified": EXIT_INCONCLUSIVE}
+    labels = {"proved": "OK", "refuted": "REFUTED", "unverified": "NOT A PROOF"}
+    rank = [EXIT_OK, EXIT_REFUTED, EXIT_INCONCLUSIVE, EXIT_REJECTED]
+    worst = EXIT_OK
     for path in args.certs:
         result = recheck_file(path)
-        status = "OK" if result.ok else "FAILED"
-        print(f"{path}: {status} ({result.verdict}): {result.message}")
-        failed += not result.ok
-    return EXIT_REFUTED if failed else EXIT_OK
+        label = labels.get(result.status, "REJECTED")
+        print(f"{path}: {label} ({result.status}; the certificate says {result.verdict}): "
+              f"{result.message}")  # fmt: skip
+        code = codes.get(result.status, EXIT_REJECTED)
+        worst = max(worst, code, key=rank.index)
+    return worst
 
 
 def _cmd_audit(args) -> int:

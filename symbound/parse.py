@@ -34,6 +34,14 @@ from symbound.notation import SYMBOLS, g
 __all__ = ["MAX_DIGITS", "MAX_EXPONENT10", "exact_number", "int_in", "parse_bound"]
 
 _FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt, "g": g}
+#: Functions of several arguments (``Abs`` and ``Max``/``Min`` are how SymPy prints
+#: ``sqrt(x**2)`` and extrema, so certificates the prover writes can be read back).
+_VARIADIC = {
+    "Abs": (sp.Abs, 1, 1),
+    "abs": (sp.Abs, 1, 1),
+    "Max": (sp.Max, 2, 8),
+    "Min": (sp.Min, 2, 8),
+}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _MAX_LENGTH = 2000
 _MAX_DEPTH = 60
@@ -206,7 +214,12 @@ def _translate(node: ast.AST, text: str, depth: int, names: Mapping[str, sp.Symb
         raise _refuse(node, text, "the operators are + - * / **")
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name in _VARIADIC and not node.keywords:
+            fn, least, most = _VARIADIC[name]
+            if least <= len(node.args) <= most:
+                return fn(*(_translate(a, text, depth + 1, names) for a in node.args))
         if name not in _FUNCTIONS or node.keywords or len(node.args) != 1:
-            raise _refuse(node, text, f"calls are limited to {', '.join(sorted(_FUNCTIONS))}")
+            allowed = ", ".join(sorted({*_FUNCTIONS, *_VARIADIC}))
+            raise _refuse(node, text, f"calls are limited to {allowed}")
         return _FUNCTIONS[name](_translate(node.args[0], text, depth + 1, names))
     raise _refuse(node, text, "only numbers, symbols, + - * / ** and exp/log/tanh/sqrt/g")

@@ -12,7 +12,8 @@ r"""Settle a scalar claim: proved (with a certificate), refuted (exact witness),
 
 The :class:`Proof` serialises to a JSON certificate that
 :func:`symbound.prove.recheck.recheck` (``symbound recheck CERT``) re-verifies with
-mpmath intervals, re-deriving every reduction and derivative itself.
+exact rational intervals (independent of Arb), re-deriving every reduction and derivative
+itself.
 
 >>> from symbound.prove.claim import Box
 >>> box = Box.parse(["eta=0..1/10", "H=1..64", "L=1..1000"])
@@ -185,7 +186,8 @@ def _preimage(
 
 
 def _confirm(f: sp.Expr, where: dict[str, Fraction]) -> tuple[Fraction | None, tuple[str, ...]]:
-    """Lower bounds of f at the exact point by Arb and by mpmath intervals (both > 0?)."""
+    """Lower bounds of f at the exact point by Arb and by the re-check's exact rational
+    intervals (both > 0?)."""
     from symbound.prove.recheck import iv_lower_at
 
     lower = None
@@ -199,7 +201,7 @@ def _confirm(f: sp.Expr, where: dict[str, Fraction]) -> tuple[Fraction | None, t
         return None, ()
     by = ["Arb"]
     if iv_lower_at(f, where) > 0:
-        by.append("mpmath intervals")
+        by.append("exact rational intervals")
     return lower, tuple(by)
 
 

@@ -139,7 +139,7 @@ def test_prove_a_catalogue_claim_writes_a_certificate_that_rechecks(capsys, tmp_
     doc["claim"]["rhs"] = "H*L*eta"  # a false claim under the same proof
     cert.write_text(json.dumps(doc))
     code, out, _ = run(capsys, "recheck", str(cert))
-    assert code == 1 and "FAILED" in out
+    assert code == 5 and "REJECTED (rejected" in out  # a rejection is not a refutation (1)
 
 
 def test_prove_a_typed_claim_refuted_and_inconclusive_exit_codes(capsys):
