@@ -24,7 +24,7 @@ import mpmath
 import numpy as np
 
 from symbound.numeric import ArbBackend, Head, MpmathBackend, attention_head
-from symbound.numeric.arb import COMPILED
+from symbound.numeric.backends.arb import COMPILED
 
 
 def plain_mpmath(X, WQ, WK, WV, dps):

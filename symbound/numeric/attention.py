@@ -28,8 +28,9 @@ from typing import Any, Literal
 import numpy as np
 
 from symbound.errors import UsageError
-from symbound.numeric.backends import AbstractBackend, Float64Backend
-from symbound.numeric.softmax import _validated_mask, softmax
+from symbound.numeric.backends.base import AbstractBackend, FusedHead
+from symbound.numeric.backends.float64 import Float64Backend
+from symbound.numeric.softmax import _softmax_matmul, _validated_mask, softmax
 
 __all__ = [
     "Head",
@@ -143,9 +144,9 @@ def attention_matrix(x, head: Head, *, beta=1, mask=None, backend: AbstractBacke
 def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend = _F64):
     r"""One head's output :math:`P\,(XW_V + b_V)\,[W_O] [+ b_O]`, shape ``(..., n, d)``.
 
-    Without biases the backend's :meth:`~symbound.numeric.backends.AbstractBackend.head_output`
-    does the work (fused on the high-precision backends); with biases the generic
-    path adds them to the projections.
+    Without biases a backend with a fused head
+    (:class:`~symbound.numeric.backends.base.FusedHead`: Arb) does the work; otherwise
+    the three projections are one product, and with biases they are added to them.
 
     >>> import numpy as np
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
@@ -157,8 +158,7 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
         shape = np.shape(x)
         mask = _validated_mask(mask, (*shape[:-1], shape[-2]))
     if head.b_Q is None and head.b_K is None and head.b_V is None:
-        # the raw input: Arb takes float arrays exactly into integer matrices
-        out = backend.head_output(x, head.W_Q, head.W_K, head.W_V, beta, mask)
+        out = _head_without_biases(x, head.W_Q, head.W_K, head.W_V, beta, mask, backend)
     else:
         x = backend.asarray(x)
         q = _affine(x, head.W_Q, head.b_Q, backend)
@@ -166,13 +166,31 @@ def attention_head(x, head: Head, *, beta=1, mask=None, backend: AbstractBackend
         v = _affine(x, head.W_V, head.b_V, backend)
         q = divide_by_beta(q, beta, backend)
         logits = backend.matmul(q, np.swapaxes(k, -1, -2))
-        out = backend.softmax_matmul(logits, v, mask)
+        out = _softmax_matmul(logits, v, mask, backend)
     if head.W_O is not None:
         out = _affine(out, head.W_O, head.b_O, backend)
     elif head.b_O is not None:
         with backend.scope():
             out = out + backend.asarray(head.b_O)
     return out
+
+
+def _head_without_biases(x, W_Q, W_K, W_V, beta, mask, backend: AbstractBackend):
+    """``softmax(X W_Q (X W_K)^T / beta) X W_V``: the backend's fused head if it has one for
+    these inputs (given the raw input: Arb takes float arrays exactly into integer
+    matrices), else the three projections as one product."""
+    if isinstance(backend, FusedHead):
+        out = backend.fused_head(x, W_Q, W_K, W_V, beta, mask)
+        if out is not None:
+            return out
+    x = backend.asarray(x)
+    dk = np.shape(W_Q)[-1]
+    weights = np.concatenate([np.asarray(w) for w in (W_Q, W_K, W_V)], axis=-1)
+    qkv = backend.matmul(x, backend.asarray(weights))
+    q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
+    q = divide_by_beta(q, beta, backend)
+    logits = backend.matmul(q, np.swapaxes(k, -1, -2))
+    return _softmax_matmul(logits, v, mask, backend)
 
 
 def layer_norm(x, ln: LayerNorm = LayerNorm(), *, backend: AbstractBackend = _F64):

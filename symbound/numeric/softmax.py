@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from symbound.errors import UsageError
-from symbound.numeric.backends import AbstractBackend, Float64Backend
+from symbound.numeric.backends.base import AbstractBackend, FusedSoftmax
+from symbound.numeric.backends.float64 import Float64Backend
 
 __all__ = ["causal_mask", "local_mask", "softmax", "softmax_matmul", "softmax_parts"]
 
@@ -78,7 +79,8 @@ def _validated_mask(mask, shape) -> np.ndarray:
 
 
 def softmax_matmul(s, v, *, mask=None, backend: AbstractBackend = _F64):
-    r""":math:`\mathrm{softm}(S)\,V` (masked), through the backend's fused kernel if it has one.
+    r""":math:`\mathrm{softm}(S)\,V` (masked), through the backend's fused kernel if it has one
+    (:class:`~symbound.numeric.backends.base.FusedSoftmax`).
 
     >>> import numpy as np
     >>> softmax_matmul(np.zeros((2, 2)), np.array([[1.0], [3.0]])).tolist()
@@ -87,7 +89,19 @@ def softmax_matmul(s, v, *, mask=None, backend: AbstractBackend = _F64):
     s = backend.asarray(s)
     if mask is not None:
         mask = _validated_mask(mask, s.shape)
-    return backend.softmax_matmul(s, backend.asarray(v), mask)
+    return _softmax_matmul(s, backend.asarray(v), mask, backend)
+
+
+def _softmax_matmul(s, v, mask, backend: AbstractBackend):
+    """``softmax(s, mask) @ v`` (mask already validated): the backend's fused kernel if
+    it has one for these inputs, else ``(e @ v) / total`` from :func:`softmax_parts`."""
+    if isinstance(backend, FusedSoftmax):
+        out = backend.fused_softmax_matmul(s, v, mask)
+        if out is not None:
+            return out
+    e, total = softmax_parts(s, mask=mask, backend=backend)
+    with backend.scope():
+        return backend.matmul(e, v) / np.asarray(total)[..., None]
 
 
 def softmax_parts(s, *, mask=None, backend: AbstractBackend = _F64):

@@ -1,4 +1,4 @@
-"""The compiled Arb head (symbound/numeric/_arbkernel.c) encloses the exact head output.
+"""The compiled Arb head (symbound/numeric/backends/_arbkernel.c) encloses the exact head output.
 
 Each case is checked three ways: the compiled ball contains mpmath's value at twice
 the digits (enlarged by mpmath's own error), it overlaps the python-flint path's ball
@@ -20,7 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from symbound.numeric import ArbBackend, Head, MpmathBackend, attention_head
-from symbound.numeric import arb as arb_module
+from symbound.numeric.backends import arb as arb_module
 
 pytestmark = pytest.mark.skipif(arb_module.COMPILED is None, reason="kernel not built")
 
@@ -104,7 +104,7 @@ def test_the_kernel_was_built_where_arb_is_installed():
 
 
 def test_the_kernel_checks_its_buffers():
-    from symbound.numeric import _arbkernel
+    from symbound.numeric.backends import _arbkernel
 
     x = np.ones((2, 2))
     with pytest.raises(ValueError, match="expected 4 float64"):

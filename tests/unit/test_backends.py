@@ -21,7 +21,7 @@ from symbound.numeric import (
     get_backend,
     to_fraction,
 )
-from symbound.numeric._fixedpoint import int_matmul, mpf_exp_array, mpf_matmul, round_raw
+from symbound.numeric.backends._fixedpoint import int_matmul, mpf_exp_array, mpf_matmul, round_raw
 
 
 def test_precision_is_never_a_mutated_global():

@@ -1,7 +1,7 @@
 /* One attention head, softmax(beta^-1 X W_Q W_K^T X^T) X W_V, in Arb balls in one C call.
 
-   The optional compiled kernel behind symbound.numeric.arb.ArbBackend.head_output
-   (symbound/numeric/arb.py falls back to python-flint when it is not built).  It is
+   The optional compiled kernel behind symbound.numeric.backends.arb.ArbBackend.fused_head
+   (symbound/numeric/backends/arb.py falls back to python-flint when not built).  It is
    built against Arb's C library (Debian's libflint-arb-dev) and shares no objects with
    python-flint: floats come in as buffers, every operation is an outward-rounded Arb
    operation at the working precision `prec` or exact integer arithmetic, and the balls
@@ -504,7 +504,7 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_arbkernel",
-                                    "Arb attention head in one C call (see symbound.numeric.arb).",
+                                    "Arb attention head in one C call (see symbound.numeric.backends.arb).",
                                     -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC

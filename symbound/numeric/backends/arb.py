@@ -11,7 +11,7 @@ minus round to the current precision.
 
 Speed: the per-entry Python work is kept to what cannot be avoided.  A head of
 float (or integer) weights goes through the compiled kernel ``_arbkernel`` when it
-is built (``symbound/numeric/_arbkernel.c``, against Arb's C library: one C call
+is built (``symbound/numeric/backends/_arbkernel.c``, against Arb's C library: one C call
 for logits, exponentials, row sums and the product with ``V``, the balls coming back
 as integers on a common power of two; see :data:`COMPILED`).  Otherwise, and for
 other inputs, a head stays in ``arb_mat`` from input to logits (products in C; float
@@ -23,7 +23,7 @@ enclosures of the same exact values (tested against each other and against mpmat
 
 >>> import numpy as np
 >>> arb = ArbBackend(prec=200)
->>> p = arb.softmax_matmul(arb.asarray([[0.0, -40.0]]), arb.asarray([[1.0], [0.0]]), None)
+>>> p = arb.fused_softmax_matmul(arb.asarray([[0.0, -40.0]]), arb.asarray([[1.0], [0.0]]), None)
 >>> ball = p[0, 0]
 >>> ball.contains(1) or ball.rad() < 1e-55   # 1/(1 + e^-40), to 60 digits
 True
@@ -37,26 +37,44 @@ import itertools
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar
 
 import flint
 import numpy as np
 
 from symbound.errors import UsageError
-from symbound.numeric.backends import AbstractBackend, _object_array, to_fraction
+from symbound.numeric.backends.base import AbstractBackend, object_array, to_fraction
 
 try:
-    from symbound.numeric import _arbkernel
+    from symbound.numeric.backends import _arbkernel
 except ImportError:  # built without Arb's C library: the python-flint path
     _arbkernel = None
 
-__all__ = ["COMPILED", "ArbBackend"]
+__all__ = ["COMPILED", "ArbBackend", "ball_endpoints"]
 
 _ARB = flint.arb
 
 #: The version of Arb's C library the compiled head kernel was built against, or None
 #: when it was not built (then every head goes through python-flint).
 COMPILED: str | None = None if _arbkernel is None else _arbkernel.arb_version
+
+
+def ball_endpoints(ball) -> tuple[Fraction, Fraction]:
+    """The exact endpoints ``mid - rad`` and ``mid + rad`` of an Arb ball, as Fractions.
+
+    >>> import flint
+    >>> ball_endpoints(flint.arb(1, 0.5))[0] <= Fraction(1, 2)
+    True
+    """
+
+    def exact(x) -> Fraction:
+        man, exp = x.man_exp()
+        man, exp = int(man), int(exp)
+        return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+
+    mid, rad = exact(ball.mid()), exact(ball.rad().mid())
+    return mid - rad, mid + rad
 
 
 def _dyadic(a) -> tuple[flint.fmpz_mat, int] | None:
@@ -146,7 +164,7 @@ class ArbBackend(AbstractBackend):
             if x.dtype == object and all(type(v) is _ARB for v in flat):
                 return x
             if x.dtype.kind in "fiu":  # floats and ints convert exactly, without a detour
-                return _object_array([_ARB(v) for v in flat], x.shape)
+                return object_array([_ARB(v) for v in flat], x.shape)
         return super().asarray(x)
 
     def to_float(self, x):
@@ -203,13 +221,13 @@ class ArbBackend(AbstractBackend):
         x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
         with self.scope():
             flat = [u.max(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
-        return _object_array(flat, x.shape)
+        return object_array(flat, x.shape)
 
     def minimum(self, x, y):
         x, y = np.broadcast_arrays(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
         with self.scope():
             flat = [u.min(v) for u, v in zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)]
-        return _object_array(flat, x.shape)
+        return object_array(flat, x.shape)
 
     # -- products -------------------------------------------------------------------
     def matmul(self, x, y):
@@ -219,7 +237,7 @@ class ArbBackend(AbstractBackend):
                 return np.matmul(x, y)
         with self.scope():
             prod = flint.arb_mat(x.tolist()) * flint.arb_mat(y.tolist())
-            return _object_array(prod.entries(), (prod.nrows(), prod.ncols()))
+            return object_array(prod.entries(), (prod.nrows(), prod.ncols()))
 
     def _mat(self, a) -> flint.arb_mat:
         """An arb_mat of a 2-D array (floats and ints go in exactly, without a detour)."""
@@ -261,11 +279,14 @@ class ArbBackend(AbstractBackend):
             grid = _ARB((1, e))
             ball = flint.arb_mat(flint.fmpz_mat(n, v, mids)) * grid
             ball += flint.arb_mat(flint.fmpz_mat(n, v, rads)) * _ARB(0, grid)
-            return _object_array(ball.entries(), (n, v))
+            return object_array(ball.entries(), (n, v))
 
-    def head_output(self, x, W_Q, W_K, W_V, beta, mask):
+    def fused_head(self, x, W_Q, W_K, W_V, beta, mask):
+        """One head of matrices (see :class:`~symbound.numeric.backends.base.FusedHead`):
+        the compiled kernel, else exact integer logits, else ``arb_mat`` throughout;
+        None for batches."""
         if any(np.ndim(w) != 2 for w in (x, W_Q, W_K, W_V)):
-            return super().head_output(x, W_Q, W_K, W_V, beta, mask)
+            return None
         if self.compiled and _arbkernel is not None:
             out = self._compiled_head(x, W_Q, W_K, W_V, beta, mask)
             if out is not None:
@@ -307,12 +328,14 @@ class ArbBackend(AbstractBackend):
         EV = E * V
         d = EV.ncols()
         per_entry = itertools.chain.from_iterable(itertools.repeat(v, d) for v in inverse)
-        return _object_array(list(map(operator.mul, EV.entries(), per_entry)), (n, d))
+        return object_array(list(map(operator.mul, EV.entries(), per_entry)), (n, d))
 
-    def softmax_matmul(self, s, v, mask):
+    def fused_softmax_matmul(self, s, v, mask):
+        """``softmax(s) @ v`` of matrices without a shift, in ``arb_mat`` products (see
+        :class:`~symbound.numeric.backends.base.FusedSoftmax`); None for batches."""
         s = self.asarray(s)
         if s.ndim != 2 or np.ndim(v) != 2:
-            return super().softmax_matmul(s, v, mask)
+            return None
         with self.scope():
             return self._softmax_rows(s.ravel().tolist(), mask, s.shape[0], self._mat(v))
 
@@ -323,5 +346,5 @@ class ArbBackend(AbstractBackend):
     def representative(self, x):
         with self.scope():
             if isinstance(x, np.ndarray):
-                return _object_array([_ARB(v.mid()) for v in x.ravel().tolist()], x.shape)
+                return object_array([_ARB(v.mid()) for v in x.ravel().tolist()], x.shape)
             return _ARB(x.mid())
