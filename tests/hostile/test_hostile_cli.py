@@ -134,12 +134,12 @@ def test_output_folders_are_checked_before_computing(capsys, tmp_path, command):
 
 
 def test_a_killed_worker_exits_4_not_1(capsys, monkeypatch):
-    import symbound.cli as cli
+    import symbound.parallel
 
     def broken_pool(jobs):  # its one worker dies as it starts
         return ProcessPoolExecutor(max_workers=1, initializer=os._exit, initargs=(9,))
 
-    monkeypatch.setattr(cli, "_executor", broken_pool)
+    monkeypatch.setattr(symbound.parallel, "process_pool", broken_pool)
     code, _out, err = run(capsys, "check", "as25.lemma4.1", "--jobs", "2", limit=60)
     assert code == EXIT_INTERNAL
     assert "worker process died" in err and len(err.strip().splitlines()) == 1
@@ -151,7 +151,7 @@ def test_an_internal_error_exits_4_with_one_line_and_debug_shows_the_traceback(c
     def crash(args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setitem(cli._COMMANDS, "list", crash)
+    monkeypatch.setitem(cli.COMMANDS, "list", crash)
     code = main(["list"])
     _out, err = capsys.readouterr()
     assert code == EXIT_INTERNAL and "Traceback" not in err

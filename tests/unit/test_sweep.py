@@ -15,9 +15,12 @@ import pytest
 
 from symbound import load_catalogue
 from symbound.check.evaluate import certainly_gt, convert_instance, evaluate_sides
+from symbound.cli import EXIT_REFUTED
+from symbound.cli.sweep import add_arguments
+from symbound.cli.sweep import run as run_cli
 from symbound.errors import UsageError
 from symbound.numeric.backends import ArbBackend
-from symbound.sweep import add_arguments, rebuild_instance, run_cli, sweep
+from symbound.sweep import rebuild_instance, sweep
 
 CAT = load_catalogue()
 N3 = CAT["as25.collapse-one-layer"]
@@ -168,7 +171,7 @@ def test_run_cli_prints_deterministic_json_and_the_time_on_stderr(capsys):
     argv = ["--set", "n=3", "--set", "d=1", "--instances", "50", "--confirm", "2", "--jobs", "1"]
     code = run_cli(_args("as25.lemma4.1", *argv, "--json", "--no-progress"))
     out, err = capsys.readouterr()
-    assert code == 1  # refuted: symbound.cli.EXIT_REFUTED
+    assert code == EXIT_REFUTED
     expected = sweep("as25.lemma4.1", sizes={"n": 3, "d": 1}, instances=50, confirm=2, jobs=1)
     assert json.loads(out) == expected.to_dict()
     assert err.startswith("swept 50 instances of as25.lemma4.1 in ") and "[" not in err
