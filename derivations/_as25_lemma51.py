@@ -19,20 +19,20 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+import symbound.claims as sb
 from symbound.lemmas.model import (
     Choice,
     Citation,
     Form,
     Inequality,
     Lemma,
-    Parameter,
     Provenance,
     Quantity,
     Variable,
 )
-from symbound.lemmas.space import InstanceSpace, Reader, open_unit, unit_box
+from symbound.lemmas.space import InstanceSpace, Reader
 from symbound.notation import d, eta, g, n, rho, theta
-from symbound.numeric import max_norm, res, row_sum_norm, softmax
+from symbound.numeric import max_norm, res, row_sum_norm
 
 from ._as25_common import (
     NOTES,
@@ -43,75 +43,30 @@ from ._as25_common import (
     _eta,
     _n,
     _rho,
-    _theta,
     _theta_spread,
     corrected,
     norm_of,
     satt,
 )
-from ._as25_res import BALANCED_LOGITS, BALANCED_NEAR_UNIFORM
+from ._as25_res import BALANCED, LOGITS, UNIFORM
 
 # == Lemma 5.1: theta-balanced logits, and the step reviewer 4 objects to ==============
 
-_theta_only = Parameter(theta, sp.Interval.open(0, sp.oo), "a bound on |D_ii|", search=(0, 1))
-
-
-def _diagonal(z, sizes, backend):
-    """theta in (0, 1); D = diag(d) with |d_i| <= theta."""
-    r = Reader(z)
-    theta_ = open_unit(r.scalar())
-    dvec = np.asarray(theta_)[..., None] * unit_box(r.array(sizes["n"]))
-    return {"theta": theta_, "D": dvec}
-
-
-DIAGONAL = InstanceSpace(
-    dimension=lambda s: s["n"] + 1,
-    build=_diagonal,
-    description="theta = open_unit(z0) in (0, 1); D = diag(theta * clip(z, -1, 1))",
-)
-
-
-def _diag_max(inst, B):
-    return B.max(B.abs(B.asarray(inst["D"])), axis=-1)
-
-
-def _entrywise_exp_minus_identity(inst, B):
-    dvec = B.asarray(inst["D"])
-    n_ = dvec.shape[-1]
-    zero = B.number(0)
-    D = np.where(np.eye(n_, dtype=bool), dvec[..., None, :], zero)
-    with B.scope():
-        diff = B.exp(D) - B.asarray(np.eye(n_, dtype=np.int64))
-    return max_norm(diff, backend=B)
-
-
-def _matrix_exp_minus_identity(inst, B):
-    # the matrix exponential of a diagonal matrix is diag(e^{d_i})
-    with B.scope():
-        return B.max(B.abs(B.expm1(B.asarray(inst["D"]))), axis=-1)
-
-
-DIAG = Quantity("max_i |D_ii|", r"\max_i |D_{ii}|", _diag_max)
-
-
-def _uniform_gap(inst, B):
-    p = softmax(inst["A"], backend=B)
-    with B.scope():
-        diff = p - B.number(1) / p.shape[-1]
-    return max_norm(diff, backend=B)
-
-
-UNIFORM_GAP = Quantity(
-    "max_ij |softm(A)_ij − 1/n|", r"\max_{ij} |\mathrm{softm}(A)_{ij} - 1/n|", _uniform_gap
-)
 #: what Lemma 5.1 concludes in both readings below: the e^theta - 1 of Reviewer 4's remark
 _NEAR_UNIFORM = Choice(
     "conclusion",
     "every probability within (e^θ − 1)/n of 1/n (the e^θ − 1 of Reviewer 4's remark)",
 )
+#: max_ij |softm(A)_ij - 1/n|: how far attention is from uniform, entry by entry
+UNIFORM_GAP = sb.norm(sb.softmax(LOGITS) - UNIFORM, "max")
+_THETA_RANGE = {"theta": (0, THETA_MAX)}
+_MEANINGS = {"n": "tokens (rows)", "theta": "a bound on the logits' imbalance"}
 
-LEMMA_5_1 = Lemma(
-    key="as25.lemma5.1",
+LEMMA_5_1 = sb.claim(
+    "as25.lemma5.1",
+    given=[BALANCED],
+    then=UNIFORM_GAP <= g(theta) / n,
+    ranges=_THETA_RANGE,
     title="Lemma 5.1 read with theta-balanced as row spread <= theta",
     citation=Citation(
         PAPER,
@@ -121,12 +76,8 @@ LEMMA_5_1 = Lemma(
     ),
     provenance=Provenance.RECONSTRUCTED,
     form=Form.READING,
-    parameters=(_n, _theta),
-    variables=BALANCED_NEAR_UNIFORM.variables,
-    hypotheses=BALANCED_NEAR_UNIFORM.hypotheses,
-    conclusion=Inequality(UNIFORM_GAP, g(theta) / n),
+    meanings=_MEANINGS,
     norm="entrywise on probabilities",
-    space=BALANCED_LOGITS,
     reading=(
         Choice("θ-balanced", "every row's spread max_j A_ij − min_j A_ij ≤ θ (notes §4.4)"),
         _NEAR_UNIFORM,
@@ -135,54 +86,55 @@ LEMMA_5_1 = Lemma(
     notes="every entry of softm(A) lies in [e^-theta/n, e^theta/n]",
 )
 
+_BOUNDED_ENTRIES = sb.norm(LOGITS, "max") <= theta
 
-def _bounded_logits(z, sizes, backend):
-    """theta in (0, THETA_MAX); every logit |A_ij| <= theta."""
-    r = Reader(z)
-    theta_ = THETA_MAX * open_unit(r.scalar())
-    A = np.asarray(theta_)[..., None, None] * unit_box(r.array(sizes["n"], sizes["n"]))
-    return {"theta": theta_, "A": A}
-
-
-LEMMA_5_1_BOUNDED_ENTRIES = LEMMA_5_1.variant(
-    key="as25.lemma5.1.bounded-entries",
+LEMMA_5_1_BOUNDED_ENTRIES = sb.claim(
+    "as25.lemma5.1.bounded-entries",
+    given=[_BOUNDED_ENTRIES],
+    then=UNIFORM_GAP <= g(theta) / n,
+    ranges=_THETA_RANGE,
     title="Lemma 5.1 read with theta-balanced as |A_ij| <= theta",
-    variables=(Variable("A", ("n", "n"), "attention logits, each |A_ij| <= theta", "A"),),
-    hypotheses=(
-        Inequality(
-            Quantity(
-                "max_ij |A_ij|", r"\max_{ij} |A_{ij}|", lambda i, B: max_norm(i["A"], backend=B)
-            ),
-            theta,
-        ),
-    ),
-    space=InstanceSpace(
-        dimension=lambda s: s["n"] ** 2 + 1,
-        build=_bounded_logits,
-        description="theta = THETA_MAX * open_unit(z0); A = theta * clip(z, -1, 1)",
-    ),
+    citation=LEMMA_5_1.citation,
+    provenance=Provenance.RECONSTRUCTED,
+    form=Form.READING,
+    meanings=_MEANINGS,
+    norm="entrywise on probabilities",
     reading=(
         Choice("θ-balanced", "every logit |A_ij| ≤ θ (the alternative of the notes, §4.4)"),
         _NEAR_UNIFORM,
     ),
-    tightness="",
     notes="|A_ij| <= theta only makes each row 2 theta-balanced in the first sense: the row "
     "(theta, -theta, ..., -theta) at n = 6, theta = 1 gives 0.4298 > (e - 1)/6 = 0.2864.",
 )
 
-LEMMA_5_1_BOUNDED_ENTRIES_CORRECTED = corrected(
-    LEMMA_5_1_BOUNDED_ENTRIES,
-    key="as25.lemma5.1.bounded-entries.corrected",
+LEMMA_5_1_BOUNDED_ENTRIES_CORRECTED = sb.claim(
+    "as25.lemma5.1.bounded-entries.corrected",
+    given=[_BOUNDED_ENTRIES],
+    then=UNIFORM_GAP <= g(2 * theta) / n,
+    ranges=_THETA_RANGE,
     title="Lemma 5.1 with |A_ij| <= theta: every probability within (e^(2 theta) - 1)/n of 1/n",
     citation=Citation(NOTES, "§4.4 and §7 S4: |A_ij| <= theta makes every row spread <= 2 theta"),
-    conclusion=Inequality(UNIFORM_GAP, g(2 * theta) / n),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.CORRECTED,
+    corrects=LEMMA_5_1_BOUNDED_ENTRIES.key,
+    meanings=_MEANINGS,
+    norm="entrywise on probabilities",
+    reading=LEMMA_5_1_BOUNDED_ENTRIES.reading,
     tightness="approached only as n grows: the ratio at the row (theta, -theta, ..., -theta) is "
     "(n-1)/(e^(2 theta)+n-1)",
     notes="every entry of softm(A) lies in [e^(-2 theta)/n, e^(2 theta)/n]",
 )
 
-LEMMA_5_1_STEP_ENTRYWISE = Lemma(
-    key="as25.lemma5.1.step-entrywise-exp",
+#: a diagonal D with |D_ii| <= theta < 1, the matrix of the step reviewer 4 objects to
+D_DIAG = sb.matrix("D", "n", "n", domain=sb.diagonal(), meaning="a diagonal matrix")
+_SMALL_DIAGONAL = sb.norm(D_DIAG, "max") <= theta
+_STEP_MEANINGS = {"n": "tokens (rows)", "theta": "a bound on |D_ii|"}
+
+LEMMA_5_1_STEP_ENTRYWISE = sb.claim(
+    "as25.lemma5.1.step-entrywise-exp",
+    given=[_SMALL_DIAGONAL],
+    then=sb.norm(sb.entrywise_exp(D_DIAG) - sb.eye("n"), "max") <= g(theta),
+    ranges={"theta": (0, 1)},
     title="The e^D step of Lemma 5.1, exp read entrywise",
     citation=Citation(
         PAPER,
@@ -193,19 +145,8 @@ LEMMA_5_1_STEP_ENTRYWISE = Lemma(
     ),
     provenance=Provenance.REVIEWER,
     form=Form.READING,
-    parameters=(_n, _theta_only),
-    variables=(Variable("D", ("n",), "the diagonal of D", "D"),),
-    hypotheses=(Inequality(DIAG, theta),),
-    conclusion=Inequality(
-        Quantity(
-            "‖exp_entrywise(D) − I‖_max",
-            r"\|\exp_{\circ}(D) - I\|_{\max}",
-            _entrywise_exp_minus_identity,
-        ),
-        g(theta),
-    ),
+    meanings=_STEP_MEANINGS,
     norm="entrywise max norm; exp applied entry by entry (off-diagonal e^0 = 1 survive)",
-    space=DIAGONAL,
     reading=(
         Choice(
             "e^D", "exp applied entry by entry, off-diagonal e^0 = 1 kept (Reviewer 4's reading)"
@@ -215,22 +156,23 @@ LEMMA_5_1_STEP_ENTRYWISE = Lemma(
     notes="False for theta < ln 2 and n >= 2: the off-diagonal ones give norm max(1, e^theta - 1).",
 )
 
-LEMMA_5_1_STEP_MATRIX_EXP = corrected(
-    LEMMA_5_1_STEP_ENTRYWISE,
-    key="as25.lemma5.1.step-matrix-exp",
+LEMMA_5_1_STEP_MATRIX_EXP = sb.claim(
+    "as25.lemma5.1.step-matrix-exp",
+    given=[_SMALL_DIAGONAL],
+    then=sb.norm(sb.expm(D_DIAG) - sb.eye("n"), "max") <= g(theta),
+    ranges={"theta": (0, 1)},
     title="The e^D step of Lemma 5.1 with the matrix exponential",
     citation=Citation(NOTES, "§7 S4 (the diagonal-D step done correctly)"),
-    conclusion=Inequality(
-        Quantity("‖expm(D) − I‖_max", r"\|e^{D} - I\|_{\max}", _matrix_exp_minus_identity),
-        g(theta),
-    ),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.CORRECTED,
+    corrects=LEMMA_5_1_STEP_ENTRYWISE.key,
+    meanings=_STEP_MEANINGS,
     norm="entrywise max norm (the row-sum norm too, D being diagonal); e^D = diag(e^{D_ii})",
     reading=(
         Choice("e^D", "the matrix exponential diag(e^(D_ii))"),
         Choice("‖.‖∞", "the largest entry"),
     ),
     tightness="attained at D_ii = theta",
-    notes="",
 )
 
 # == Lemma 5.1 in the seeds' form, with S6 behind it ======================================

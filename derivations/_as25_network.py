@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+import symbound.claims as sb
 from symbound.lemmas.model import (
     Choice,
     Citation,
@@ -193,35 +194,49 @@ _ENTRY_DISTANCE = Choice("distance", "the largest entry of the difference")
 # -- N1, N2, N3 and Theorem 5.3 -----------------------------------------------------------
 
 
-def _last_state_norm(norm):
-    def evaluate(inst, B):
-        from symbound.lemmas.networks import run
+# N1 and N2 in the claim language: the instance spaces (X in a phi0-ball, every W_V in an
+# eta-ball of the same norm, logit matrices free) are derived from the hypotheses.
+X_IN = sb.matrix("X", "n", "d", meaning="the input")
+M_STACK = sb.tensor("M", "L", "H", "d", "d", meaning="logit matrices W_Q W_K^T")
+V_STACK = sb.tensor("V", "L", "H", "d", "d", meaning="value matrices W_V", latex="W_V")
+S_OUT = sb.network(X_IN, M_STACK, V_STACK)
+_NET_SIZES = {"n": (2, 4), "d": (1, 3), "H": (1, 2), "L": (1, 3)}
+_NET_MEANINGS = {
+    "n": "tokens (rows)",
+    "d": "columns",
+    "H": "heads per layer",
+    "L": "layers",
+    "eta": "a bound on every value matrix W_V",
+    "phi0": "a bound on the input X",
+}
 
-        f = row_sum_norm if norm == "row-sum" else max_norm
-        return f(run(inst, B)[-1], backend=B)
 
-    if norm == "row-sum":
-        return Quantity("‖X^(L)‖_∞", r"\|X^{(L)}\|_{\infty}", evaluate)
-    return Quantity("‖X^(L)‖_max", r"\|X^{(L)}\|_{\max}", evaluate)
+def _bounds(kind: str) -> list:
+    """X within phi0 and every W_V within eta, in the row-sum norm or entry by entry."""
+    return [sb.norm(X_IN, kind) <= phi0, sb.norm(V_STACK, kind) <= eta]
 
 
-NORM_GROWTH = Lemma(
-    key="as25.norm-growth",
+def _net_claim(key: str, *, given, then, **fields) -> Lemma:
+    return sb.claim(key, given=given, then=then, sizes=_NET_SIZES, meanings=_NET_MEANINGS,
+                    **fields)  # fmt: skip
+
+
+NORM_GROWTH = _net_claim(
+    "as25.norm-growth",
+    given=_bounds("row"),
+    then=sb.norm(S_OUT, "row") <= phi0 * (1 + H * eta) ** L,
     title="Norm growth through residual layers, phi0 (1 + H eta)^L",
     citation=Citation(NOTES, "§7 N1 (the (1+H eta)^ell of eps_ell)"),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    parameters=(_n_net, _d_net, _H, _L, _eta_v, _phi0),
-    variables=_NET_VARIABLES,
-    hypotheses=_net_hypotheses("row-sum"),
-    conclusion=Inequality(_last_state_norm("row-sum"), phi0 * (1 + H * eta) ** L),
     norm="row-sum norm (max row l1) on X and W_V",
-    space=_network_space("row-sum", "L"),
     tightness="attained when the attention is a permutation aligned with the values",
 )
 
-NORM_GROWTH_ENTRYWISE = NORM_GROWTH.variant(
-    key="as25.norm-growth.entrywise",
+NORM_GROWTH_ENTRYWISE = _net_claim(
+    "as25.norm-growth.entrywise",
+    given=_bounds("max"),
+    then=sb.norm(S_OUT, "max") <= phi0 * (1 + H * eta) ** L,
     title="Norm growth with entry bounds, phi0 (1 + H eta)^L",
     citation=Citation(
         NOTES,
@@ -230,37 +245,23 @@ NORM_GROWTH_ENTRYWISE = NORM_GROWTH.variant(
     ),
     provenance=Provenance.RECONSTRUCTED,
     form=Form.READING,
-    hypotheses=_net_hypotheses("max"),
-    conclusion=Inequality(_last_state_norm("max"), phi0 * (1 + H * eta) ** L),
     norm="entrywise max norm on X and W_V",
-    space=_network_space("max", "L"),
     reading=(_ENTRY_BOUNDS, Choice("growth factor", "the row-sum reading's (1 + Hη)^L, unchanged")),
-    tightness="",
     notes="The growth factor the entrywise reading would need, without its factor d.",
 )
 
-NORM_GROWTH_ENTRYWISE_CORRECTED = corrected(
-    NORM_GROWTH_ENTRYWISE,
-    key="as25.norm-growth.entrywise.corrected",
+NORM_GROWTH_ENTRYWISE_CORRECTED = _net_claim(
+    "as25.norm-growth.entrywise.corrected",
+    given=_bounds("max"),
+    then=sb.norm(S_OUT, "max") <= phi0 * (1 + H * d * eta) ** L,
     title="Norm growth with entry bounds, phi0 (1 + H d eta)^L",
     citation=Citation(NOTES, "§7 N1, entrywise reading"),
-    conclusion=Inequality(_last_state_norm("max"), phi0 * (1 + H * d * eta) ** L),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.CORRECTED,
+    corrects=NORM_GROWTH_ENTRYWISE.key,
+    norm="entrywise max norm on X and W_V",
     reading=(_ENTRY_BOUNDS,),
-    notes="",
 )
-
-
-def _distance_to_input(norm):
-    def evaluate(inst, B):
-        from symbound.lemmas.networks import run
-
-        states = run(inst, B)
-        with B.scope():
-            diff = states[-1] - states[0]
-        return (row_sum_norm if norm == "row-sum" else max_norm)(diff, backend=B)
-
-    sub, lsub = ("∞", r"\infty") if norm == "row-sum" else ("max", r"\max")
-    return Quantity(f"‖S(X) − X‖_{sub}", rf"\|S(X) - X\|_{{{lsub}}}", evaluate)
 
 
 def _distance_to_surrogate(norm):
@@ -280,15 +281,18 @@ def _distance_to_surrogate(norm):
     )
 
 
-IDENTITY_DISTANCE = _distance_to_input("row-sum")
 SURROGATE_DISTANCE = _distance_to_surrogate("row-sum")
 
 
-IDENTITY_BASELINE = NORM_GROWTH.variant(
-    key="as25.identity-baseline",
+IDENTITY_BASELINE = _net_claim(
+    "as25.identity-baseline",
+    given=_bounds("row"),
+    then=sb.norm(S_OUT - X_IN, "row") <= ((1 + H * eta) ** L - 1) * phi0,
     title="The identity baseline: zero layers are within ((1 + H eta)^L - 1) phi0",
     citation=Citation(NOTES, "§7 N2 (why the literal O(eta) headline is nearly trivial)"),
-    conclusion=Inequality(IDENTITY_DISTANCE, ((1 + H * eta) ** L - 1) * phi0),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.SUPPORTING,
+    norm="row-sum norm (max row l1) on X and W_V",
     tightness="paper-math.md §8 check 7: sup ratio 0.43 over random networks (the check's "
     "stated region: n <= 8, d <= 5, L <= 6, H <= 3, eta <= 0.3)",
 )
@@ -315,37 +319,38 @@ COLLAPSE_ONE_LAYER = Lemma(
     "head with zero logits. Third order in the weight scale, against first order for N2.",
 )
 
-IDENTITY_BASELINE_ENTRYWISE = IDENTITY_BASELINE.variant(
-    key="as25.identity-baseline.entrywise",
+IDENTITY_BASELINE_ENTRYWISE = _net_claim(
+    "as25.identity-baseline.entrywise",
+    given=_bounds("max"),
+    then=sb.norm(S_OUT - X_IN, "max") <= ((1 + H * eta) ** L - 1) * phi0,
     title="The identity baseline with entry bounds, ((1 + H eta)^L - 1) phi0",
     citation=Citation(
         NOTES, "§4.1 and §7 N2: N2's constant read with entry bounds (reconstructed)"
     ),
     provenance=Provenance.RECONSTRUCTED,
     form=Form.READING,
-    hypotheses=_net_hypotheses("max"),
-    conclusion=Inequality(_distance_to_input("max"), ((1 + H * eta) ** L - 1) * phi0),
     norm="entrywise max norm on X, W_V and the output",
-    space=_network_space("max", "L"),
     reading=(
         _ENTRY_BOUNDS,
         _ENTRY_DISTANCE,
         Choice("constant", "N2's ((1 + Hη)^L − 1)φ₀ of the row-sum reading, unchanged"),
     ),
-    tightness="",
     notes="X = ones(2 x 2), W_V = ones/10, L = H = 1: S(X) - X = X W_V = (1/5) ones, so "
     "0.2 > 0.1 (and > 0.1105, the envelope L H eta e^(L H eta) phi0).",
 )
 
-IDENTITY_BASELINE_ENTRYWISE_CORRECTED = corrected(
-    IDENTITY_BASELINE_ENTRYWISE,
-    key="as25.identity-baseline.entrywise.corrected",
+IDENTITY_BASELINE_ENTRYWISE_CORRECTED = _net_claim(
+    "as25.identity-baseline.entrywise.corrected",
+    given=_bounds("max"),
+    then=sb.norm(S_OUT - X_IN, "max") <= ((1 + H * d * eta) ** L - 1) * phi0,
     title="The identity baseline with entry bounds, ((1 + H d eta)^L - 1) phi0",
     citation=Citation(NOTES, "§7 N1, N2 in the entrywise reading (eta becomes d eta)"),
-    conclusion=Inequality(_distance_to_input("max"), ((1 + H * d * eta) ** L - 1) * phi0),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.CORRECTED,
+    corrects=IDENTITY_BASELINE_ENTRYWISE.key,
+    norm="entrywise max norm on X, W_V and the output",
     reading=(_ENTRY_BOUNDS, _ENTRY_DISTANCE),
     tightness="attained: X = ones(n x d), every W_V = eta ones",
-    notes="",
 )
 
 COLLAPSE_ONE_LAYER_ENTRYWISE = COLLAPSE_ONE_LAYER.variant(

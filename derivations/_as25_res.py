@@ -17,204 +17,56 @@ Fraction(2, 1)
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
-from symbound.lemmas.model import (
-    Choice,
-    Citation,
-    Form,
-    Inequality,
-    Lemma,
-    Provenance,
-    Quantity,
-    Variable,
-)
-from symbound.lemmas.space import InstanceSpace, Reader, open_unit, positive, unit_box
+import symbound.claims as sb
+from symbound.lemmas.model import Choice, Citation, Form, Lemma, Provenance
 from symbound.notation import a, eps, g, n, t, theta
-from symbound.numeric import max_norm, res, res_norm, row_sum_norm, softmax
 
-from ._as25_common import (
-    _A,
-    _B,
-    A_MAX,
-    NOTES,
-    PAPER,
-    T_MAX,
-    THETA_MAX,
-    _a,
-    _d,
-    _eps,
-    _n,
-    _n2,
-    _t,
-    _theta,
-    corrected,
-)
+from ._as25_common import A_MAX, NOTES, PAPER, T_MAX, THETA_MAX
 
-# -- instance spaces ----------------------------------------------------------------
+# -- the statements, in the claim language -------------------------------------------
+# The instance spaces are derived from the hypotheses (symbound.claims.domains): a pair
+# within eps in the max norm, logits moved by at most t, logits whose rows spread by at
+# most theta, a scalar perturbation |x| <= t.
 
+A, B = sb.matrix("A", "n", "d"), sb.matrix("B", "n", "d")
+LOGITS = sb.matrix("A", "n", "n", meaning="attention logits")
+DELTA_VAR = sb.matrix("Delta", "n", "n", meaning="a logit perturbation")
+X_SCALAR = sb.scalar("x", meaning="a perturbation of a")
+_CLOSE = sb.norm(A - B, "max") <= eps
+_MOVED = sb.norm(DELTA_VAR, "max") <= t
+_RANGES = {"t": (0, T_MAX)}
+_MEANINGS = {
+    "n": "tokens (rows)",
+    "d": "columns",
+    "eps": "entrywise perturbation size",
+    "t": "entrywise logit perturbation",
+    "theta": "logit spread within a row",
+    "a": "a logit",
+}
 
-def _pair_within_eps(z, sizes, backend):
-    """eps > 0, A free, B = A + eps * box: every z gives ||A - B||_max <= eps."""
-    r = Reader(z)
-    eps_ = positive(r.scalar())
-    A = r.array(sizes["n"], sizes["d"])
-    B = A + np.asarray(eps_)[..., None, None] * unit_box(r.array(sizes["n"], sizes["d"]))
-    return {"eps": eps_, "A": A, "B": B}
+#: ‖Δ‖_max, for the lemmas elsewhere that bound the logits' move differently
+DELTA = sb.quantity(sb.norm(DELTA_VAR, "max"))
 
 
-PAIR_WITHIN_EPS = InstanceSpace(
-    dimension=lambda s: 2 * s["n"] * s["d"] + 1,
-    build=_pair_within_eps,
-    description="eps = positive(z0); A = z; B = A + eps * clip(z', -1, 1)",
-)
+def _correction(of: Lemma, **fields) -> Lemma:
+    """A correction proved in the notes, stated afresh in the claim language."""
+    return sb.claim(
+        provenance=Provenance.PROVED_HERE, form=Form.CORRECTED, corrects=of.key, **fields
+    )
 
 
-def _logits_perturbed(z, sizes, backend):
-    """t in (0, T_MAX), logits A free, perturbation Delta with ||Delta||_max <= t."""
-    r = Reader(z)
-    t_ = T_MAX * open_unit(r.scalar())
-    A = r.array(sizes["n"], sizes["n"])
-    Delta = np.asarray(t_)[..., None, None] * unit_box(r.array(sizes["n"], sizes["n"]))
-    return {"t": t_, "A": A, "Delta": Delta}
-
-
-LOGITS_PERTURBED = InstanceSpace(
-    dimension=lambda s: 2 * s["n"] ** 2 + 1,
-    build=_logits_perturbed,
-    description="t = T_MAX * open_unit(z0); A = z (n x n logits); Delta = t * clip(z', -1, 1)",
-)
-
-
-def _balanced_logits(z, sizes, backend):
-    """theta in (0, THETA_MAX); row i of A is c_i + (theta/2) * box, so its spread <= theta."""
-    r = Reader(z)
-    theta_ = THETA_MAX * open_unit(r.scalar())
-    c = r.array(sizes["n"], 1)
-    half = np.asarray(theta_)[..., None, None] / 2
-    A = c + half * unit_box(r.array(sizes["n"], sizes["n"]))
-    return {"theta": theta_, "A": A}
-
-
-BALANCED_LOGITS = InstanceSpace(
-    dimension=lambda s: s["n"] ** 2 + s["n"] + 1,
-    build=_balanced_logits,
-    description="theta = THETA_MAX * open_unit(z0); A_ij = c_i + (theta/2) * clip(z_ij, -1, 1)",
-)
-
-
-def _scalar_perturbed(z, sizes, backend):
-    """a in (-A_MAX, A_MAX), t in (0, T_MAX), x = t * box (so |x| <= t)."""
-    r = Reader(z)
-    a_ = A_MAX * (2 * open_unit(r.scalar()) - 1)
-    t_ = T_MAX * open_unit(r.scalar())
-    x = t_ * unit_box(r.scalar())
-    return {"a": a_, "t": t_, "x": x}
-
-
-SCALAR_PERTURBED = InstanceSpace(
-    dimension=lambda s: 3,
-    build=_scalar_perturbed,
-    description=(
-        "a = A_MAX * (2 open_unit(z0) - 1); t = T_MAX * open_unit(z1); x = t * clip(z2, -1, 1)"
-    ),
-)
-
-# -- quantities ---------------------------------------------------------------------
-
-
-def _diff_max(inst, B):
-    with B.scope():
-        diff = inst["A"] - inst["B"]
-    return max_norm(diff, backend=B)
-
-
-def _res_diff(inst, B, center="midpoint"):
-    ra = res(inst["A"], center=center, backend=B)
-    rb = res(inst["B"], center=center, backend=B)
-    with B.scope():
-        diff = ra - rb
-    return max_norm(diff, backend=B)
-
-
-def _res_norm_gap(inst, B):
-    na = res_norm(inst["A"], backend=B)
-    nb = res_norm(inst["B"], backend=B)
-    with B.scope():
-        return B.abs(na - nb)
-
-
-def _delta_max(inst, B):
-    return max_norm(inst["Delta"], backend=B)
-
-
-def _softmax_pair(inst, B):
-    A = B.asarray(inst["A"])
-    with B.scope():
-        moved = A + B.asarray(inst["Delta"])
-    return softmax(A, backend=B), softmax(moved, backend=B)
-
-
-def _softmax_relative(inst, B):
-    p, q = _softmax_pair(inst, B)
-    with B.scope():
-        rel = B.abs(q - p) / p
-    return B.max(rel, axis=(-2, -1))
-
-
-def _softmax_l1(inst, B):
-    p, q = _softmax_pair(inst, B)
-    with B.scope():
-        diff = q - p
-    return row_sum_norm(diff, backend=B)
-
-
-def _row_spread(inst, B):
-    A = B.asarray(inst["A"])
-    hi, lo = B.max(A, axis=-1), B.min(A, axis=-1)
-    with B.scope():
-        spread = hi - lo
-    return B.max(spread, axis=-1)
-
-
-def _distance_to_uniform(inst, B):
-    p = softmax(inst["A"], backend=B)
-    with B.scope():
-        diff = p - B.number(1) / p.shape[-1]
-    return row_sum_norm(diff, backend=B)
-
-
-def _abs_x(inst, B):
-    return B.abs(B.asarray(inst["x"]))
-
-
-def _exp_change(inst, B):
-    a_, x = B.asarray(inst["a"]), B.asarray(inst["x"])
-    with B.scope():
-        return B.abs(B.exp(a_ + x) - B.exp(a_))
-
-
-DIFF = Quantity("‖A − B‖_max", r"\|A - B\|_{\max}", _diff_max)
-RES_DIFF = Quantity(
-    "‖Res(A) − Res(B)‖_max", r"\|\mathrm{Res}(A) - \mathrm{Res}(B)\|_{\max}", _res_diff
-)
-DELTA = Quantity("‖Δ‖_max", r"\|\Delta\|_{\max}", _delta_max)
-
-# -- the lemmas ---------------------------------------------------------------------
-
-LEMMA_4_1 = Lemma(
-    key="as25.lemma4.1",
+LEMMA_4_1 = sb.claim(
+    "as25.lemma4.1",
+    given=[_CLOSE],
+    then=sb.norm(sb.res(A) - sb.res(B), "max") <= eps,
     title="Res perturbation (Lemma 4.1)",
     citation=Citation(PAPER, "Lemma 4.1, as quoted by Reviewer 2 (ICLR 2026 review)", primary=True),
     provenance=Provenance.REVIEWER,
     form=Form.AS_STATED,
-    parameters=(_n, _d, _eps),
-    variables=(_A, _B),
-    hypotheses=(Inequality(DIFF, eps),),
-    conclusion=Inequality(RES_DIFF, eps),
+    meanings=_MEANINGS,
     norm="entrywise max norm; Res subtracts the column midpoint (the reviewers' reading)",
-    space=PAIR_WITHIN_EPS,
     reading=(
         Choice("‖.‖∞", "the largest entry (the reviewers' arithmetic uses it)"),
         Choice(
@@ -229,49 +81,43 @@ LEMMA_4_1 = Lemma(
     ),
 )
 
-# The corrections share the statement's setting (parameters, hypothesis, instances);
-# each replaces the provenance, the conclusion and everything said about it.
-LEMMA_4_1_CORRECTED = corrected(
+LEMMA_4_1_CORRECTED = _correction(
     LEMMA_4_1,
     key="as25.lemma4.1.corrected",
+    given=[_CLOSE],
+    then=sb.norm(sb.res(A) - sb.res(B), "max") <= 2 * eps,
     title="Res perturbation, constant 2",
     citation=Citation(NOTES, "§7 L2, correcting Lemma 4.1 of " + PAPER),
-    conclusion=Inequality(RES_DIFF, 2 * eps),
+    meanings=_MEANINGS,
     norm="entrywise max norm; Res subtracts the column midpoint",
     reading=(Choice("‖.‖∞", "the largest entry"), Choice("Res", "subtracts the column midpoint")),
     tightness="attained: A = (2, 0, ..., 0, -2)^T, B = (1, 1, ..., 1, -3)^T for every n >= 3",
     notes="max_i and min_i are 1-Lipschitz, so the midpoint moves by at most eps.",
 )
 
-RES_NORM_LIPSCHITZ = LEMMA_4_1_CORRECTED.variant(
+RES_NORM_LIPSCHITZ = _correction(
+    LEMMA_4_1,
     key="as25.res-norm-lipschitz",
+    given=[_CLOSE],
+    then=sb.abs_(sb.norm(sb.res(A), "max") - sb.norm(sb.res(B), "max")) <= eps,
     title="The residual norm is 1-Lipschitz",
     citation=Citation(NOTES, "§7 L3, the statement with constant 1 behind Lemma 4.1 of " + PAPER),
-    conclusion=Inequality(
-        Quantity(
-            "|‖Res(A)‖_max − ‖Res(B)‖_max|",
-            r"\bigl|\|\mathrm{Res}(A)\|_{\max} - \|\mathrm{Res}(B)\|_{\max}\bigr|",
-            _res_norm_gap,
-        ),
-        eps,
-    ),
+    meanings=_MEANINGS,
+    norm="entrywise max norm; Res subtracts the column midpoint",
+    reading=(Choice("‖.‖∞", "the largest entry"), Choice("Res", "subtracts the column midpoint")),
     tightness="attained (e.g. B = A + eps on the largest entry of a column)",
     notes="‖Res(X)‖_max is the distance from X to the constant-row matrices.",
 )
 
-MEAN_RES = LEMMA_4_1_CORRECTED.variant(
+MEAN_RES = _correction(
+    LEMMA_4_1,
     key="as25.mean-res",
+    given=[_CLOSE],
+    then=sb.norm(sb.res(A, "mean") - sb.res(B, "mean"), "max")
+    <= sp.Mul(2, 1 - 1 / n, eps, evaluate=False),
     title="Res perturbation with the column mean",
     citation=Citation(NOTES, "§7 L4, Lemma 4.1 of " + PAPER + " under the mean-Res reading"),
-    parameters=(_n2, _d, _eps),
-    conclusion=Inequality(
-        Quantity(
-            "‖Res_mean(A) − Res_mean(B)‖_max",
-            r"\|\mathrm{Res}_{\mathrm{mean}}(A) - \mathrm{Res}_{\mathrm{mean}}(B)\|_{\max}",
-            lambda inst, B: _res_diff(inst, B, center="mean"),
-        ),
-        sp.Mul(2, 1 - 1 / n, eps, evaluate=False),
-    ),
+    meanings=_MEANINGS,
     norm="entrywise max norm; Res subtracts the column mean, (I - J/n) X",
     reading=(
         Choice("‖.‖∞", "the largest entry"),
@@ -281,8 +127,11 @@ MEAN_RES = LEMMA_4_1_CORRECTED.variant(
     notes="Res_mean is linear, so the claim is ‖(I - J/n) C‖_max <= 2(1 - 1/n) ‖C‖_max.",
 )
 
-EXP_PERTURBATION = Lemma(
-    key="as25.exp-perturbation",
+EXP_PERTURBATION = sb.claim(
+    "as25.exp-perturbation",
+    given=[sb.abs_(X_SCALAR) <= t],
+    then=sb.abs_(sb.exp(a + X_SCALAR) - sb.exp(a)) <= g(t) * sp.exp(a),
+    ranges={"a": (-A_MAX, A_MAX), **_RANGES},
     title="Exp perturbation",
     citation=Citation(
         NOTES,
@@ -292,64 +141,53 @@ EXP_PERTURBATION = Lemma(
     ),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    parameters=(_a, _t),
-    variables=(Variable("x", (), "a perturbation of a", "x"),),
-    hypotheses=(Inequality(Quantity("|x|", "|x|", _abs_x), t),),
-    conclusion=Inequality(
-        Quantity("|e^(a+x) − e^a|", r"\left|e^{a+x} - e^{a}\right|", _exp_change), g(t) * sp.exp(a)
-    ),
+    meanings=_MEANINGS,
     norm="scalars",
-    space=SCALAR_PERTURBED,
     tightness="attained with equality at x = t",
 )
 
-SOFTMAX_RELATIVE = Lemma(
-    key="as25.softmax-relative",
+_SOFTMAX_MOVE = sb.softmax(LOGITS + DELTA_VAR) - sb.softmax(LOGITS)
+
+SOFTMAX_RELATIVE = sb.claim(
+    "as25.softmax-relative",
+    given=[_MOVED],
+    then=sb.norm(_SOFTMAX_MOVE / sb.softmax(LOGITS), "max") <= g(2 * t),
+    ranges=_RANGES,
     title="Softmax relative perturbation",
     citation=Citation(NOTES, "§7 S2 (the softmax form of g)"),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    parameters=(_n, _t),
-    variables=(
-        Variable("A", ("n", "n"), "attention logits", "A"),
-        Variable("Delta", ("n", "n"), "a logit perturbation", r"\Delta"),
-    ),
-    hypotheses=(Inequality(DELTA, t),),
-    conclusion=Inequality(
-        Quantity(
-            "max_ij |softm(A+Δ)_ij − softm(A)_ij| / softm(A)_ij",
-            r"\max_{ij} \frac{|\mathrm{softm}(A+\Delta)_{ij} - \mathrm{softm}(A)_{ij}|}"
-            r"{\mathrm{softm}(A)_{ij}}",
-            _softmax_relative,
-        ),
-        g(2 * t),
-    ),
+    meanings=_MEANINGS,
     norm="entrywise max norm on logits; relative error per entry",
-    space=LOGITS_PERTURBED,
     tightness=(
         "asymptotic: approached as softm(A)_ij -> 0 with Delta_ij = +t and -t elsewhere in "
         "the row (e.g. logits (-40, 0): a gap near 1e-18, below float64's resolution)"
     ),
 )
 
-SOFTMAX_L1 = SOFTMAX_RELATIVE.variant(
-    key="as25.softmax-l1",
+SOFTMAX_L1 = sb.claim(
+    "as25.softmax-l1",
+    given=[_MOVED],
+    then=sb.norm(_SOFTMAX_MOVE, "row") <= 2 * sp.tanh(t / 2),
+    ranges=_RANGES,
     title="Softmax total-variation perturbation",
     citation=Citation(NOTES, "§7 S3"),
-    conclusion=Inequality(
-        Quantity(
-            "‖softm(A+Δ) − softm(A)‖_∞",
-            r"\|\mathrm{softm}(A+\Delta) - \mathrm{softm}(A)\|_{\infty}",
-            _softmax_l1,
-        ),
-        2 * sp.tanh(t / 2),
-    ),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.SUPPORTING,
+    meanings=_MEANINGS,
     norm="entrywise max norm on logits; row-sum norm (max row l1) on probabilities",
     tightness="attained: +t on a set of probability mass 1/(1 + e^t), -t elsewhere",
 )
 
-BALANCED_NEAR_UNIFORM = Lemma(
-    key="as25.balanced-near-uniform",
+#: the row spread of the logits bounded by theta (theta-balanced, read as notes §4.4 do)
+BALANCED = sb.row_spread(LOGITS) <= theta
+UNIFORM = sb.ones("n", "n") / n
+
+BALANCED_NEAR_UNIFORM = sb.claim(
+    "as25.balanced-near-uniform",
+    given=[BALANCED],
+    then=sb.norm(sb.softmax(LOGITS) - UNIFORM, "row") <= 2 * sp.tanh(theta / 4),
+    ranges={"theta": (0, THETA_MAX)},
     title="Balanced logits give near-uniform attention",
     citation=Citation(
         NOTES,
@@ -359,25 +197,7 @@ BALANCED_NEAR_UNIFORM = Lemma(
     ),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    parameters=(_n, _theta),
-    variables=(Variable("A", ("n", "n"), "attention logits, each row spread <= theta", "A"),),
-    hypotheses=(
-        Inequality(
-            Quantity(
-                "max_i (max_j A_ij − min_j A_ij)",
-                r"\max_i \bigl(\max_j A_{ij} - \min_j A_{ij}\bigr)",
-                _row_spread,
-            ),
-            theta,
-        ),
-    ),
-    conclusion=Inequality(
-        Quantity(
-            "‖softm(A) − J/n‖_∞", r"\|\mathrm{softm}(A) - J/n\|_{\infty}", _distance_to_uniform
-        ),
-        2 * sp.tanh(theta / 4),
-    ),
+    meanings=_MEANINGS,
     norm="row-sum norm (max row l1) on probabilities",
-    space=BALANCED_LOGITS,
     tightness="approached: attained at n = 3, theta = 2 ln 2 (one logit at +theta/2)",
 )

@@ -18,7 +18,7 @@ derived from the declarations and hypotheses (:mod:`~symbound.claims.domains`).
 from symbound.check import check
 from symbound.claims.domains import Interval, diagonal, nonnegative, row_stochastic
 from symbound.claims.evaluation import evaluate
-from symbound.claims.statement import DEFAULT_SIZES, claim
+from symbound.claims.statement import DEFAULT_SIZES, claim, quantity
 from symbound.claims.terms import (
     Relation,
     Term,
@@ -26,12 +26,15 @@ from symbound.claims.terms import (
     abs_,
     entrywise_exp,
     expm,
+    eye,
     head,
     matrix,
     network,
     norm,
+    ones,
     res,
     row_spread,
+    scalar,
     scalar_function,
     softmax,
     surrogate,
@@ -79,6 +82,7 @@ __all__ = [
     "evaluate",
     "exp",
     "expm",
+    "eye",
     "g",
     "head",
     "log",
@@ -86,9 +90,12 @@ __all__ = [
     "network",
     "nonnegative",
     "norm",
+    "ones",
+    "quantity",
     "res",
     "row_spread",
     "row_stochastic",
+    "scalar",
     "softmax",
     "sqrt",
     "surrogate",

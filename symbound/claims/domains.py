@@ -260,6 +260,8 @@ def _make(b: _Build, r: Reader, sizes, env, built, backend):
     shape = _shape(b.var, sizes)
     if b.kind == "diagonal":
         diag = r.array(*shape[:-1])
+        if b.radius is not None:
+            diag = unit_box(diag) * expand(_radius(b, env, backend), np.ndim(diag))
         eye = np.eye(shape[-1], dtype=np.int64)
         return diag[..., :, None] * eye
     z = r.array(*shape)
@@ -296,7 +298,9 @@ def _describe(b: _Build) -> str:
         return {
             "row-stochastic": f"{name} = |z| / row sums",
             "nonnegative": f"{name} = |z|",
-            "diagonal": f"{name} = diag(z)",
+            "diagonal": f"{name} = diag(z)"
+            if b.radius is None
+            else f"{name} = diag({b.radius} clip(z, -1, 1))",
         }[b.kind]
     r = str(b.radius)
     if b.kind == "spread":
@@ -330,6 +334,8 @@ def _construction(h: Relation, index: int) -> _Build | None:
         return None
     if lhs.op == "spread" and isinstance(lhs.args[0], Var):
         return _Build(lhs.args[0], "spread", radius=h.rhs.expr, hypothesis=index)
+    if lhs.op == "abs" and isinstance(lhs.args[0], Var) and lhs.args[0].shape == ():
+        return _Build(lhs.args[0], "ball", "max", h.rhs.expr, hypothesis=index)
     if lhs.op != "norm" or lhs.options[0] not in _BALLS:
         return None
     inner = lhs.args[0]
@@ -364,6 +370,15 @@ def derive(
     for i, h in enumerate(hypotheses):
         b = _construction(h, i)
         if b is None or b.var.name not in by_name:
+            continue
+        if (
+            b.var.name in chosen
+            and chosen[b.var.name].kind == "diagonal"
+            and chosen[b.var.name].radius is None
+            and b.center is None
+            and b.norm in ("max", "row", "col")
+        ):  # a diagonal matrix in a ball: its diagonal, scaled (every such norm is max |d_i|)
+            chosen[b.var.name] = _Build(b.var, "diagonal", b.norm, b.radius, hypothesis=i)
             continue
         if b.var.name in chosen or (b.center is not None and b.center.name not in by_name):
             # the variable already has a construction: try moving the other side

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symbound.claims.terms import Apply, Param, Term, Var
+from symbound.claims.terms import Apply, Constant, Param, Term, Var
 from symbound.errors import NotExactError, UsageError
 from symbound.lemmas.networks import layers_of, surrogate_one_layer
 from symbound.lemmas.space import expand
@@ -82,6 +82,17 @@ class _Walk:
             return B.asarray(self.inst[term.name])
         if isinstance(term, Param):
             return _compiled(term.expr)(self.scalars, B)
+        if isinstance(term, Constant):
+            try:
+                shape = [s if isinstance(s, int) else int(self.inst[s]) for s in term.shape]
+            except KeyError as exc:
+                raise UsageError(f"the instance has no size {exc.args[0]!r}") from None
+            m = (
+                np.ones(shape, np.int64)
+                if term.kind == "ones"
+                else np.eye(shape[0], dtype=np.int64)
+            )
+            return B.asarray(m)
         if not isinstance(term, Apply):
             raise TypeError(f"not a term: {term!r}")
         args = [self.value(a) for a in term.args]

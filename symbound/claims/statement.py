@@ -45,7 +45,7 @@ from symbound.lemmas.model import (
 )
 from symbound.lemmas.space import InstanceSpace
 
-__all__ = ["DEFAULT_SIZES", "TermQuantity", "claim", "parameters_of", "sizes_of"]
+__all__ = ["DEFAULT_SIZES", "TermQuantity", "claim", "parameters_of", "quantity", "sizes_of"]
 
 #: Search ranges for sizes a claim does not give (inclusive): small, like the catalogue's.
 DEFAULT_SIZES: dict[str, tuple[int, int]] = {"n": (2, 6), "d": (1, 3), "H": (1, 2), "L": (1, 2)}
@@ -60,6 +60,14 @@ class TermQuantity:
 
     def __call__(self, inst: Mapping[str, Any], backend) -> Any:
         return evaluate(self.term, inst, backend)
+
+
+def quantity(term: Term) -> Quantity:
+    """A :class:`~symbound.lemmas.model.Quantity` (text, LaTeX, evaluation) of a scalar
+    term, for lemmas written by hand that use the language's quantities."""
+    if term.shape:
+        raise UsageError(f"a quantity is a scalar; {term.text} is not (take a norm)")
+    return Quantity(term.text, term.latex, TermQuantity(term))
 
 
 @dataclass(frozen=True)
@@ -192,8 +200,9 @@ def claim(
     form: Form = Form.AS_STATED,
     corrects: str | None = None,
     meanings: Mapping[str, str] | None = None,
+    norm: str | None = None,
     notes: str = "",
-    **reading: Any,
+    **fields: Any,
 ) -> Lemma:
     r"""A checkable lemma: if every relation in ``given`` holds, then ``then`` holds.
 
@@ -204,7 +213,10 @@ def claim(
       :data:`DEFAULT_SIZES`); verdicts say which sizes were searched;
     - ``citation``, ``provenance``, ``form``, ``corrects``: where the statement comes
       from (default: your own statement, as you state it);
-    - ``meanings``: a phrase per parameter or variable name, for ``symbound show``.
+    - ``meanings``: a phrase per parameter or variable name, for ``symbound show``;
+    - ``norm``: the norm convention in words (default: the norms the statement uses);
+    - ``fields``: other :class:`~symbound.lemmas.model.Lemma` fields (``reading``,
+      ``tightness``).
     """
     if not isinstance(then, Relation):
         raise UsageError("then= takes a relation, e.g. norm(X, 'max') <= t")
@@ -255,12 +267,12 @@ def claim(
         ),
         hypotheses=hypotheses,
         conclusion=_inequality(then, True),
-        norm=_norm_text(relations),
+        norm=norm or _norm_text(relations),
         space=space,
         corrects=corrects,
         notes=notes,
         statement=(given, then),
-        **reading,
+        **fields,
     )
 
 

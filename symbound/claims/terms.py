@@ -35,6 +35,7 @@ from symbound.notation import to_latex, to_text
 __all__ = [
     "NORMS",
     "OPERATIONS",
+    "Constant",
     "Op",
     "Relation",
     "Term",
@@ -42,13 +43,16 @@ __all__ = [
     "abs_",
     "entrywise_exp",
     "expm",
+    "eye",
     "head",
     "lift",
     "matrix",
     "network",
     "norm",
+    "ones",
     "res",
     "row_spread",
+    "scalar",
     "softmax",
     "surrogate",
     "tensor",
@@ -113,9 +117,13 @@ def _scale(args, options):
 
 
 def _divide(args, options):
-    if args[1].shape:
-        raise UsageError("division is by a scalar only")
-    return args[0].shape
+    a, b = args
+    if b.shape and b.shape != a.shape:
+        raise UsageError(
+            "division is by a scalar, or entrywise by a term of the same shape "
+            f"({_shape_text(a.shape)} / {_shape_text(b.shape)})"
+        )
+    return a.shape
 
 
 def _matmul(args, options):
@@ -377,11 +385,34 @@ class Var(Term):
 
     @property
     def text(self) -> str:
-        return self.name
+        return _GREEK.get(self.name, self.name)
 
     @property
     def latex(self) -> str:
-        return self.latex_name or self.name
+        if self.latex_name:
+            return self.latex_name
+        return f"\\{self.name}" if self.name in _GREEK else self.name
+
+
+#: Variables named after Greek letters print as the letter (``Delta`` as Δ, \Delta).
+_GREEK = {"Delta": "Δ", "Gamma": "Γ", "Lambda": "Λ", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ",
+          "Omega": "Ω", "Theta": "Θ", "Pi": "Π", "Xi": "Ξ"}  # fmt: skip
+
+
+@dataclass(frozen=True, eq=True)
+class Constant(Term):
+    """A constant matrix of given sizes: ``ones`` (J) or ``eye`` (the identity)."""
+
+    kind: str
+    shape: tuple[Dim, ...]
+
+    @property
+    def text(self) -> str:
+        return "J" if self.kind == "ones" else "I"
+
+    @property
+    def latex(self) -> str:
+        return "J" if self.kind == "ones" else "I"
 
 
 @dataclass(frozen=True, eq=True)
@@ -416,6 +447,8 @@ class Apply(Term):
 
     @property
     def text(self) -> str:
+        if self.op in ("norm", "spread") and len(self.args[0].shape) > 2:
+            return _stack_text(self, latex=False)
         parts = [
             f"({a.text})" if _needs_brackets(self.op, i, a) else a.text
             for i, a in enumerate(self.args)
@@ -424,11 +457,42 @@ class Apply(Term):
 
     @property
     def latex(self) -> str:
-        parts = [
-            rf"\left({a.latex}\right)" if _needs_brackets(self.op, i, a) else a.latex
+        if self.op in ("norm", "spread") and len(self.args[0].shape) > 2:
+            return _stack_text(self, latex=True)
+        parts = [  # \frac groups its arguments itself
+            rf"\left({a.latex}\right)"
+            if self.op != "div" and _needs_brackets(self.op, i, a)
+            else a.latex
             for i, a in enumerate(self.args)
         ]
         return OPERATIONS[self.op].latex(parts, self.options)
+
+
+_INDEX_NAMES = {"L": ("ℓ", r"\ell"), "H": ("h", "h")}
+
+
+def _stack_text(term: Apply, latex: bool) -> str:
+    """``max_ℓh ‖V_ℓh‖_∞``: a norm (or spread) of a stack is its largest over the stack."""
+    inner = term.args[0]
+    names = [
+        _INDEX_NAMES.get(s, (f"k{i}", f"k_{i}")) if isinstance(s, str) else (f"k{i}", f"k_{i}")
+        for i, s in enumerate(inner.shape[:-2])
+    ]
+    if latex:
+        index = ",".join(n[1] for n in names)
+        base = inner.latex
+        if isinstance(inner, Var):
+            sub = rf"{base}^{{({index})}}"
+        else:
+            sub = rf"\left({base}\right)_{{{index}}}"
+        if term.op == "spread":
+            return rf"\max_{{{index}}} \operatorname{{spread}}\left({sub}\right)"
+        return rf"\max_{{{index}}} \|{sub}\|_{{{NORMS[term.options[0]][1]}}}"
+    index = "".join(n[0] for n in names)
+    sub = f"{inner.text}_{index}" if isinstance(inner, Var) else f"({inner.text})_{index}"
+    if term.op == "spread":
+        return f"max_{index} spread({sub})"
+    return f"max_{index} ‖{sub}‖_{NORMS[term.options[0]][0]}"
 
 
 @dataclass(frozen=True, eq=True)
@@ -474,6 +538,21 @@ def lift(value) -> Term:
 
 
 # -- constructors ----------------------------------------------------------------------
+
+
+def scalar(name: str, *, meaning: str = "", latex: str = "") -> Var:
+    """A scalar variable of the instance (e.g. a perturbation ``x`` with ``abs(x) <= t``)."""
+    return Var(name, (), None, meaning, latex)
+
+
+def ones(rows: Dim, cols: Dim) -> Constant:
+    """The all-ones matrix :math:`J` (``ones("n", "n") / n`` is uniform attention)."""
+    return Constant("ones", (rows, cols))
+
+
+def eye(size: Dim) -> Constant:
+    """The identity matrix :math:`I`."""
+    return Constant("eye", (size, size))
 
 
 def matrix(name: str, rows: Dim, cols: Dim, *, domain=None, meaning: str = "", latex: str = ""):
