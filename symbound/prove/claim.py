@@ -22,7 +22,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symbound.errors import InvalidLemmaError, UsageError
-from symbound.lemmas.model import Citation, Form, Provenance
+from symbound.lemmas.model import Citation, Form, Provenance, provenance_problem
 from symbound.notation import SYMBOLS, to_latex, to_text
 from symbound.parse import exact_number, parse_bound
 
@@ -207,6 +207,9 @@ class ScalarClaim:
     def __post_init__(self):
         if not _KEY.match(self.key):
             raise InvalidLemmaError(f"bad key {self.key!r}: use lower-case, digits, '.', '-'")
+        problem = provenance_problem(self.form, self.provenance, self.citation)
+        if problem:  # the same rules as for lemmas: a label never says more than it is
+            raise InvalidLemmaError(f"{self.key}: {problem}")
         sides = [
             parse_claim(s, self.box) if isinstance(s, str) else s for s in (self.lhs, self.rhs)
         ]

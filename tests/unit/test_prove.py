@@ -205,3 +205,15 @@ def test_recheck_file_errors_are_one_line(tmp_path):
     other.write_text('{"hello": 1}')
     with pytest.raises(UsageError, match="not a symbound certificate"):
         recheck_file(other)
+
+
+def test_a_scalar_claim_obeys_the_provenance_rules_of_lemmas():
+    from symbound.errors import InvalidLemmaError
+    from symbound.lemmas.model import Citation, Form, Provenance
+    from symbound.prove.claim import ScalarClaim
+
+    with pytest.raises(InvalidLemmaError, match="is a reading, not 'as stated'"):
+        ScalarClaim(
+            "x.reconstructed", "t", Citation("notes", "§1"), Provenance.RECONSTRUCTED,
+            Form.AS_STATED, "t", "1", Box.parse(["t=0..1"]),
+        )  # fmt: skip
