@@ -101,7 +101,7 @@ def test_a_false_claim_is_refuted_with_an_exact_admissible_witness():
     assert all(BOX[k][0] <= v <= BOX[k][1] for k, v in w.items())
     exact = (1 + w["H"] * w["eta"]) ** int(w["L"]) - 1 - w["L"] * w["H"] * w["eta"]
     assert exact > 0 and exact >= proof.witness_lower > 0  # independent: plain Fractions
-    assert proof.confirmed_by == ("Arb", "mpmath intervals")
+    assert proof.confirmed_by == ("Arb", "exact rational intervals")
 
 
 def test_tight_claims_are_proved_through_monotonicity():
