@@ -29,7 +29,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from symbound import load_catalogue
-    from symbound.sweep import sweep
+    from symbound.check.sweep import sweep
 
     lemma = load_catalogue()[KEY]
     options = {

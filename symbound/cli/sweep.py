@@ -125,9 +125,9 @@ def run(args: argparse.Namespace) -> int:
     The result goes to standard output (``--json``: deterministic JSON); the time
     and the progress bar go to standard error.
     """
+    from symbound.check.sweep import sweep, validated_sizes
     from symbound.lemmas.catalogue import load_catalogue
     from symbound.parallel import cores
-    from symbound.sweep import sweep, validated_sizes
 
     if args.scheduler is not None and args.jobs is not None:
         raise UsageError("give --jobs or --scheduler, not both")

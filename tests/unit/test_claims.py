@@ -193,7 +193,8 @@ def test_stacks_of_matrices_take_the_largest_norm():
 def test_rational_hypotheses_on_their_bound_are_decided_exactly_beside_transcendental_ones():
     """Balls cannot decide ‖A‖_max ≤ t when A sits on the bound at t = 4/3; exact
     arithmetic can, while tanh(‖A‖) ≤ 1 (and the conclusion) go to Arb alone."""
-    from symbound.check.checker import _Run
+    from symbound.check.stages import rigorous
+    from symbound.numeric.backends import MpmathBackend
 
     A1 = sb.matrix("A", 1, 2)
     lemma = sb.claim(
@@ -201,9 +202,9 @@ def test_rational_hypotheses_on_their_bound_are_decided_exactly_beside_transcend
         then=sb.tanh(sb.norm(A1, "max")) <= t / 2, ranges={"t": (0, 4)},
     )  # fmt: skip
     zq = [Fraction(-1, 2), Fraction(5), Fraction(-7)]  # t = 4 open_unit(-1/2) = 4/3; A = ±t
-    got = _Run(lemma, 0, 1, 50, 0, 1).rigorous(zq, {})
+    got = rigorous(lemma, zq, {}, MpmathBackend(dps=50))
     assert got is not None, "the boundary instance was refused"
-    inst, lhs, rhs, method, backend = got
+    inst = got.instance
     assert inst["t"] == Fraction(4, 3) and list(inst["A"].ravel()) == [
         Fraction(4, 3),
         Fraction(-4, 3),

@@ -15,12 +15,12 @@ import pytest
 
 from symbound import load_catalogue
 from symbound.check.evaluate import certainly_gt, convert_instance, evaluate_sides
+from symbound.check.sweep import rebuild_instance, sweep
 from symbound.cli import EXIT_REFUTED
 from symbound.cli.sweep import add_arguments
 from symbound.cli.sweep import run as run_cli
 from symbound.errors import UsageError
 from symbound.numeric.backends import ArbBackend
-from symbound.sweep import rebuild_instance, sweep
 
 CAT = load_catalogue()
 N3 = CAT["as25.collapse-one-layer"]
@@ -205,10 +205,11 @@ def test_a_long_sweep_folds_its_screen_without_keeping_every_ratio(monkeypatch):
     """Counts and the worst instances cover every instance; quantiles the first ones."""
     import numpy as np
 
-    import symbound.sweep as sw
+    from symbound.check import sweep as sw  # the module (symbound.check is also a function)
+    from symbound.check import sweep_result
     from symbound.check.evaluate import float_ratios
 
-    monkeypatch.setattr(sw, "QUANTILE_INSTANCES", 100)
+    monkeypatch.setattr(sweep_result, "QUANTILE_INSTANCES", 100)
     lemma = load_catalogue()["as25.lemma4.1"]
     r = sw.sweep(lemma, sizes={"n": 3, "d": 1}, instances=300, jobs=1, confirm=3, chunk=40)
     assert r.counts["instances"] == 300 and r.float64["quantiles_over_first"] == 100

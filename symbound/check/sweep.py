@@ -5,7 +5,7 @@ it is given (``n=16, d=8, H=4, L=6``), screens them all in float64 (vectorised o
 chunks of ``chunk`` instances), then confirms the ``confirm`` worst -- the largest
 lhs/rhs ratios -- at high precision (mpmath at ``dps`` digits) and rigorously
 (exact rational arithmetic, or outward-rounded Arb balls), with the checker's own
-functions (:mod:`symbound.check`).
+stages (:mod:`symbound.check.stages`) and verdict (:mod:`symbound.check.conclude`).
 
 - **Verdict.**  ``refuted`` only when rigorous arithmetic shows lhs > rhs at an
   exact instance (the witness, reported with its exact instance); ``inconclusive``
@@ -24,7 +24,6 @@ functions (:mod:`symbound.check`).
   same JSON, byte for byte, whatever the number of workers.  Timing stays out of
   the JSON.
 
->>> from symbound.sweep import sweep
 >>> r = sweep("as25.lemma4.1", sizes={"n": 3, "d": 1}, instances=40, confirm=2,
 ...           jobs=1, progress=False)
 >>> r.verdict.value, r.witness.method
@@ -33,19 +32,30 @@ functions (:mod:`symbound.check`).
 
 from __future__ import annotations
 
-import json
-import pickle
 import time
 from collections.abc import Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from symbound.check.evaluate import certainly_gt, certainly_le, float_ratios
-from symbound.check.result import Evaluation, Verdict
+from symbound.check.conclude import conclude
+from symbound.check.evaluate import float_ratios
+from symbound.check.result import Evaluation
+from symbound.check.stages import NUMERIC_ERRORS, evaluation, hp_ratio, integer_setting, rigorous
+from symbound.check.sweep_result import (
+    HOLDS,
+    UNCERTIFIED,
+    UNDECIDED,
+    UNEVALUABLE,
+    VIOLATED,
+    Candidate,
+    Screen,
+    SweepResult,
+)
+from symbound.check.tasks import reference, resolve
 from symbound.errors import NotExactError, UsageError
 from symbound.lemmas.model import Lemma
 from symbound.numeric.backends import MpmathBackend
@@ -60,13 +70,6 @@ __all__ = [
     "sweep",
     "validated_sizes",
 ]
-
-#: Failures that mean "this instance cannot be evaluated" (as in the checker).
-_NUMERIC_ERRORS = (ArithmeticError, ValueError, OverflowError)
-
-#: Rigorous outcomes of a confirmed candidate (anything else was not evaluated).
-HOLDS, VIOLATED, UNDECIDED = "holds", "violated", "undecided"
-UNCERTIFIED, UNEVALUABLE = "hypotheses not certified", "unevaluable"
 
 
 # -- instances ------------------------------------------------------------------------
@@ -118,25 +121,9 @@ def rebuild_instance(
 # -- tasks (top-level functions: they run in worker processes) -------------------------
 
 
-def _resolve(ref: str | Lemma) -> Lemma:
-    """A lemma from what a task receives: a catalogue key, or the lemma itself."""
-    if isinstance(ref, Lemma):
-        return ref
-    from symbound.lemmas.catalogue import load_catalogue
-
-    return load_catalogue()[ref]
-
-
-def _runner(lemma: Lemma, dps: int):
-    """The checker's high-precision and rigorous stages, for one lemma at ``dps`` digits."""
-    from symbound.check.checker import _Run
-
-    return _Run(lemma, seed=0, samples=1, dps=dps, starts=0, keep=1)
-
-
 def _screen_task(ref, sizes: dict[str, int], seed: int, start: int, stop: int) -> np.ndarray:
     """float64 lhs/rhs of instances ``start..stop-1`` (``-inf`` where unevaluable)."""
-    lemma = _resolve(ref)
+    lemma = resolve(ref)
     z = instance_vectors(lemma, sizes, seed, range(start, stop))
     ratios = np.asarray(float_ratios(lemma, z, sizes), dtype=float)
     return np.where(np.isnan(ratios), -np.inf, ratios)
@@ -173,199 +160,44 @@ def _confirm_task(
 ) -> _Confirmed:
     """Instance ``index`` at ``dps`` digits (mpmath) and rigorously; with ``full``, also
     the checker's :class:`Evaluation` (digits checked at twice the precision)."""
-    lemma = _resolve(ref)
-    run = _runner(lemma, dps)
+    lemma = resolve(ref)
+    hp = MpmathBackend(dps=dps)
     zq = _exact_vector(lemma, sizes, seed, index)
     try:
-        hp = run.hp_ratio(zq, sizes)
-    except (*_NUMERIC_ERRORS, NotExactError):
-        hp = None
+        ratio = hp_ratio(lemma, zq, sizes, hp)
+    except (*NUMERIC_ERRORS, NotExactError):
+        ratio = None
     try:
-        got = run.rigorous(zq, sizes)
-    except _NUMERIC_ERRORS:
+        found = rigorous(lemma, zq, sizes, hp)
+    except NUMERIC_ERRORS:
         return _Confirmed(index, UNEVALUABLE)
-    if got is None:
+    if found is None:
         return _Confirmed(index, UNCERTIFIED)
-    _inst, lhs, rhs, method, backend = got
-    if certainly_gt(lhs, rhs, backend):
-        status = VIOLATED
-    elif certainly_le(lhs, rhs, backend):
-        status = HOLDS
-    else:
-        status = UNDECIDED
-    evaluation = run.evaluation(zq, sizes, hp) if full and hp is not None else None
+    status = VIOLATED if found.violated else HOLDS if found.holds else UNDECIDED
+    reported = evaluation(lemma, zq, sizes, ratio, hp) if full and ratio is not None else None
     return _Confirmed(
         index,
         status,
-        method,
-        None if hp is None else hp._mpf_,
-        "" if hp is None else run.hp.ctx.nstr(hp, 15),
-        _ratio_text(lhs, rhs, backend),
-        evaluation,
+        found.method,
+        None if ratio is None else ratio._mpf_,
+        "" if ratio is None else hp.ctx.nstr(ratio, 15),
+        _ratio_text(found.lhs, found.rhs, found.backend),
+        None if reported is None else reported[0],
     )
 
 
-def _evaluate_task(ref, sizes: dict[str, int], seed: int, index: int, dps: int) -> Evaluation:
+def _evaluate_task(
+    ref, sizes: dict[str, int], seed: int, index: int, dps: int
+) -> Evaluation | None:
     """The checker's :class:`Evaluation` of instance ``index`` (high precision, rigorous)."""
-    lemma = _resolve(ref)
-    run = _runner(lemma, dps)
+    lemma = resolve(ref)
+    hp = MpmathBackend(dps=dps)
     zq = _exact_vector(lemma, sizes, seed, index)
-    return run.evaluation(zq, sizes, run.hp_ratio(zq, sizes))
-
-
-# -- results --------------------------------------------------------------------------
-
-
-def _json_float(x: float) -> float | str:
-    x = float(x)
-    return x if np.isfinite(x) else ("inf" if x > 0 else "-inf" if x < 0 else "nan")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One of the worst instances of the float64 screen, confirmed.
-
-    ``status`` is the rigorous outcome (``holds``, ``violated``, ``undecided``,
-    ``hypotheses not certified`` or ``unevaluable``); ``ratio`` encloses lhs/rhs
-    rigorously (an Arb ball, or the exact ratio to 20 digits); ``hp_ratio`` is the
-    mpmath ratio to 15 digits.
-
-    >>> Candidate(3, 0.5, "holds", "exact rational arithmetic", "0.5", "0.5").to_dict()["status"]
-    'holds'
-    """
-
-    index: int
-    float64_ratio: float
-    status: str
-    method: str = ""
-    hp_ratio: str = ""
-    ratio: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "float64_ratio": _json_float(self.float64_ratio),
-            "status": self.status,
-            "method": self.method,
-            "hp_ratio": self.hp_ratio,
-            "ratio": self.ratio,
-        }
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """The outcome of :func:`sweep`.
-
-    - ``verdict``: refuted (``witness``: a violation confirmed rigorously at instance
-      ``witness_index``, with its exact instance), survived, or inconclusive;
-    - ``sup``: the confirmed instance with the largest high-precision ratio (its
-      instance is left out of the JSON: :func:`rebuild_instance` rebuilds it from
-      ``seed`` and ``sup_index``);
-    - ``candidates``: the confirmed worst instances, worst first;
-    - ``counts``, ``float64``: what the float64 screen saw; ``settings``: seed,
-      counts, precision and library versions; ``elapsed`` is not part of the JSON.
-    """
-
-    key: str
-    sizes: Mapping[str, int]
-    verdict: Verdict
-    witness: Evaluation | None
-    witness_index: int | None
-    sup: Evaluation | None
-    sup_index: int | None
-    candidates: tuple[Candidate, ...]
-    counts: Mapping[str, int]
-    float64: Mapping[str, Any]
-    settings: Mapping[str, Any]
-    notes: tuple[str, ...] = ()
-    elapsed: float = field(default=0.0, compare=False)
-
-    @property
-    def refuted(self) -> bool:
-        return self.verdict is Verdict.REFUTED
-
-    def to_dict(self) -> dict[str, Any]:
-        sup = None
-        if self.sup is not None:
-            sup = {k: v for k, v in self.sup.to_dict().items() if k != "instance"}
-            sup["index"] = self.sup_index
-        witness = None
-        if self.witness is not None:
-            witness = {**self.witness.to_dict(), "index": self.witness_index}
-        return {
-            "key": self.key,
-            "sizes": dict(self.sizes),
-            "verdict": self.verdict.value,
-            "witness": witness,
-            "sup": sup,
-            "candidates": [c.to_dict() for c in self.candidates],
-            "counts": dict(self.counts),
-            "float64": dict(self.float64),
-            "settings": dict(self.settings),
-            "notes": list(self.notes),
-        }
-
-    def to_json(self) -> str:
-        """The result as JSON, keys sorted: byte-identical for the same seed."""
-        return json.dumps(self.to_dict(), sort_keys=True, indent=2)
-
-    def summary(self) -> str:
-        """A few lines for a terminal."""
-        sizes = " ".join(f"{k}={v}" for k, v in self.sizes.items())
-        c, f = self.counts, self.float64
-        lines = [
-            f"{self.key} at {sizes or 'its fixed sizes'}: {self.verdict.value.upper()} "
-            f"({c['instances']} instances, seed {self.settings['seed']})",
-            f"  float64 screen: largest lhs/rhs {_g(f['max'])}, median {_g(f['median'])}; "
-            f"{c['float64_ratio_above_1']} above 1, {c['float64_unevaluable']} unevaluable",
-        ]
-        statuses = {s: sum(cand.status == s for cand in self.candidates) for s in _STATUSES}
-        methods = sorted({cand.method for cand in self.candidates if cand.method})
-        lines.append(
-            f"  confirmed the {len(self.candidates)} worst at {self.settings['dps']} digits"
-            + (f" and rigorously ({'; '.join(methods)})" if methods else "")
-            + ": "
-            + ", ".join(f"{_STATUSES[s]} at {n}" for s, n in statuses.items() if n)
-        )
-        if self.witness is not None:
-            w = self.witness
-            lines.append(f"  witness  instance {self.witness_index}: lhs/rhs = {w.ratio}")
-            lines.append(f"  lhs = {_clip(w.lhs)} > rhs = {_clip(w.rhs)}   ({w.method})")
-        if self.sup is not None and self.sup_index != self.witness_index:
-            lines.append(
-                f"  largest lhs/rhs confirmed: {self.sup.ratio} at instance {self.sup_index} "
-                f"(gap 1 - ratio = {self.sup.gap})"
-            )
-        lines.extend(f"  note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
-
-_STATUSES = {
-    VIOLATED: "bound violated",
-    UNDECIDED: "undecided",
-    HOLDS: "bound holds",
-    UNCERTIFIED: "hypotheses not certified",
-    UNEVALUABLE: "unevaluable",
-}
-
-
-def _g(x: float | str) -> str:
-    return f"{x:.4g}" if isinstance(x, float) else x
-
-
-def _clip(text: str, most: int = 60) -> str:
-    return text if len(text) <= most else text[: most - 3] + "..."
+    reported = evaluation(lemma, zq, sizes, hp_ratio(lemma, zq, sizes, hp), hp)
+    return None if reported is None else reported[0]
 
 
 # -- validation -----------------------------------------------------------------------
-
-
-def _int(name: str, value: Any, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise UsageError(f"{name} must be an integer, got {value!r}")
-    if not lo <= value <= hi:
-        raise UsageError(f"{name} must be between {lo} and {hi}, got {value}")
-    return int(value)
 
 
 def validated_sizes(lemma: Lemma, sizes: Mapping[str, Any] | None) -> dict[str, int]:
@@ -402,21 +234,6 @@ def validated_sizes(lemma: Lemma, sizes: Mapping[str, Any] | None) -> dict[str, 
             raise UsageError(f"size {p.name} must be in {domain_text(p.domain)}, got {value}")
         out[p.name] = int(value)
     return out
-
-
-def _reference(lemma: Lemma) -> str | Lemma | None:
-    """What to send workers for ``lemma``: its key (catalogue), itself, or None."""
-    from symbound.lemmas.catalogue import load_catalogue
-
-    cat = load_catalogue()
-    # ``key in cat`` and ``cat.get`` raise UnknownLemmaError (a LookupError) for other keys
-    if lemma.key in frozenset(cat) and cat[lemma.key] is lemma:
-        return lemma.key
-    try:
-        pickle.dumps(lemma)
-    except Exception:  # lemmas hold local functions; pickle's errors vary by kind
-        return None
-    return lemma
 
 
 # -- the sweep ------------------------------------------------------------------------
@@ -459,13 +276,13 @@ def sweep(
     if not isinstance(lemma, Lemma):
         raise UsageError(f"sweep needs a Lemma or a catalogue key, got {type(lemma).__name__}")
     sizes = validated_sizes(lemma, sizes)
-    instances = _int("instances", instances, 1, 10**8)
-    seed = _int("seed", seed, 0, 2**63 - 1)
-    confirm = _int("confirm", confirm, 1, 10**4)
-    dps = _int("dps", dps, 16, 5000)
-    chunk = _int("chunk", chunk, 1, 10**6)
+    instances = integer_setting("instances", instances, 1, 10**8)
+    seed = integer_setting("seed", seed, 0, 2**63 - 1)
+    confirm = integer_setting("confirm", confirm, 1, 10**4)
+    dps = integer_setting("dps", dps, 16, 5000)
+    chunk = integer_setting("chunk", chunk, 1, 10**6)
     if jobs is not None:
-        jobs = _int("jobs", jobs, 1, 4096)
+        jobs = integer_setting("jobs", jobs, 1, 4096)
     if executor is not None and jobs is not None:
         raise UsageError("give an executor or a number of jobs, not both")
     if executor is not None and not isinstance(executor, Executor):
@@ -473,7 +290,7 @@ def sweep(
     bar = Progress(progress)  # None: shown when standard error is a terminal
 
     t0 = time.perf_counter()
-    ref = _reference(lemma)
+    ref = reference(lemma)
     _check_memory(lemma, sizes, chunk)
     starts = range(0, instances, chunk)
     own = None
@@ -495,7 +312,7 @@ def sweep(
     try:
         bar.start(f"sweep {lemma.key}", instances, "instances")
         tasks = ((ref, sizes, seed, s, min(s + chunk, instances)) for s in starts)
-        screen = _Screen(confirm)
+        screen = Screen(confirm)
         for start, ratios in zip(
             starts,
             stream_tasks(executor, _screen_task, tasks, bar, lambda a: a[4] - a[3], window),
@@ -533,52 +350,6 @@ class _Plan:
     chunk: int
 
 
-#: The float64 median and 99th percentile are computed over the first instances only
-#: (exactly, for sweeps of up to this many): a sweep's memory must not grow with it.
-QUANTILE_INSTANCES = 100_000
-
-
-class _Screen:
-    """The float64 screen, folded chunk by chunk: counts, the maximum, the ``confirm``
-    worst instances (ties to the smaller index) and the first ratios for quantiles."""
-
-    def __init__(self, confirm: int):
-        self.confirm = confirm
-        self.instances = self.above_1 = self.unevaluable = 0
-        self.max = -np.inf
-        self.worst: list[tuple[float, int]] = []  # (ratio, index), worst first
-        self.first: list[np.ndarray] = []
-
-    def add(self, start: int, ratios: np.ndarray) -> None:
-        self.instances += len(ratios)
-        self.above_1 += int(np.sum(ratios > 1))
-        self.unevaluable += int(np.sum(ratios == -np.inf))
-        if len(ratios):
-            self.max = max(self.max, float(ratios.max()))
-        evaluable = np.flatnonzero(ratios > -np.inf)
-        top = sorted(evaluable.tolist(), key=lambda j: (-ratios[j], j))[: self.confirm]
-        merged = self.worst + [(float(ratios[j]), start + j) for j in top]
-        self.worst = sorted(merged, key=lambda c: (-c[0], c[1]))[: self.confirm]
-        room = QUANTILE_INSTANCES - start
-        if room > 0:
-            self.first.append(ratios[:room])
-
-    def ratio(self, index: int) -> float:
-        return next(r for r, i in self.worst if i == index)
-
-    def quantiles(self) -> dict[str, Any]:
-        kept = np.concatenate(self.first) if self.first else np.zeros(0)
-        finite = kept[np.isfinite(kept)]
-        out = {
-            "max": _json_float(self.max),
-            "median": _json_float(np.median(finite)) if finite.size else "nan",
-            "p99": _json_float(np.quantile(finite, 0.99)) if finite.size else "nan",
-        }
-        if self.instances > QUANTILE_INSTANCES:
-            out["quantiles_over_first"] = QUANTILE_INSTANCES
-        return out
-
-
 def _check_memory(lemma: Lemma, sizes: Mapping[str, int], chunk: int) -> None:
     """Refuse sizes whose float64 screen would not fit :data:`MEMORY_BUDGET` (before
     anything is allocated).  The estimate counts a chunk's instance vectors and, for
@@ -603,7 +374,7 @@ MEMORY_BUDGET = 2**30
 
 def _conclude(
     plan: _Plan,
-    screen: _Screen,
+    screen: Screen,
     confirmed: list[_Confirmed],
     executor: Executor | None,
     t0: float,
@@ -611,7 +382,7 @@ def _conclude(
     """Verdict, witness and sup from the confirmed candidates (in rank order)."""
     dps = plan.dps
     ctx = MpmathBackend(dps=dps).ctx
-    rigorous = (HOLDS, VIOLATED, UNDECIDED)
+    decided = (HOLDS, VIOLATED, UNDECIDED)
 
     def hp(c: _Confirmed):
         return ctx.make_mpf(c.hp)
@@ -620,7 +391,7 @@ def _conclude(
         ranked = sorted(pool, key=lambda c: (-hp(c), c.index))
         return ranked[0] if ranked else None
 
-    def evaluation(c: _Confirmed | None) -> Evaluation | None:
+    def reported(c: _Confirmed | None) -> Evaluation | None:
         if c is None:
             return None
         if c.evaluation is not None:
@@ -630,41 +401,32 @@ def _conclude(
             executor.submit(_evaluate_task, *args).result() if executor else _evaluate_task(*args)
         )
 
-    scored = [c for c in confirmed if c.status in rigorous and c.hp is not None]
+    scored = [c for c in confirmed if c.status in decided and c.hp is not None]
     scored = [c for c in scored if hp(c) != -ctx.inf]  # a bound of 0 met: not a ratio
-    violated = [c for c in confirmed if c.status == VIOLATED]
-    witness = best([c for c in violated if c.hp is not None])
+    violations = [c for c in confirmed if c.status == VIOLATED]
+    witness = best([c for c in violations if c.hp is not None])
     sup = best(scored)
-    sup_eval = evaluation(sup)
-    witness_eval = sup_eval if witness is sup else evaluation(witness)
-
-    notes = []
-    tolerance = ctx.mpf(10) ** (-(dps // 2))
+    sup_eval = reported(sup)
+    witness_eval = sup_eval if witness is sup else reported(witness)
     above = sum(1 for c in scored if hp(c) > 1)
-    if witness is not None:
-        verdict = Verdict.REFUTED
-    elif violated:  # rigorous lhs > rhs, but no high-precision ratio to report with it
-        verdict = Verdict.INCONCLUSIVE
-        notes.append(
-            f"instance {violated[0].index} violates the bound rigorously but could not be "
-            f"evaluated at {dps} digits; try a larger dps"
-        )
-    elif any(hp(c) > 1 + tolerance for c in scored):
-        verdict = Verdict.INCONCLUSIVE
-        notes.append(
-            f"a ratio above 1 at {dps} digits could not be confirmed rigorously; try a larger dps"
-        )
-    elif sup is None:
-        verdict = Verdict.INCONCLUSIVE
-        notes.append("no instance could be evaluated rigorously; check the lemma's instance space")
-    else:
-        verdict = Verdict.SURVIVED
+    conclusion = conclude(
+        refuted=witness is not None,
+        # rigorous lhs > rhs, but no high-precision ratio to report with it
+        unrated_violation=(
+            f"instance {violations[0].index} violates the bound rigorously but could not be "
+            f"evaluated at {dps} digits; try a larger --dps"
+            if violations and witness is None
+            else None
+        ),
+        best_ratio=None if sup is None else hp(sup),
+        dps=dps,
+        nothing_evaluated="no instance could be evaluated rigorously; check the lemma's "
+        "instance space",
+        float64_above=screen.above_1,
+        float64_seen="none of the confirmed held",
+    )
+    verdict, notes = conclusion.verdict, conclusion.notes
     float_above = screen.above_1
-    if verdict is not Verdict.REFUTED and float_above:
-        notes.append(
-            f"float64 showed lhs/rhs > 1 at {float_above} instance(s); none of the confirmed "
-            f"held at {dps} digits (float rounding, not violations)"
-        )
     candidates = tuple(
         Candidate(c.index, screen.ratio(c.index), c.status, c.method, c.hp_text, c.ratio_text)
         for c in confirmed
@@ -698,6 +460,6 @@ def _conclude(
         counts=counts,
         float64=float64,
         settings=settings,
-        notes=tuple(notes),
+        notes=notes,
         elapsed=time.perf_counter() - t0,
     )

@@ -1,0 +1,400 @@
+r"""The stages of a counterexample search, each public and named.
+
+A lemma's instances are vectors ``z`` mapped through its instance space (so the
+built-in hypotheses hold).  :func:`symbound.check.check` runs every stage;
+:func:`symbound.check.sweep.sweep` runs the evaluating ones on its own instances.
+
+1. **sample** (:meth:`Search.sample`) -- vectors for every size of the lemma's
+   search ranges, evaluated in float64 batches;
+2. **optimise** (:meth:`Search.optimise`) -- Nelder--Mead on ``-lhs/rhs`` from the
+   best samples (SciPy, float64);
+3. **high precision** (:meth:`Search.high_precision`, :func:`hp_ratio`) -- the best
+   candidates rebuilt *exactly* from their rational vectors and re-evaluated with
+   mpmath: bounds tight only asymptotically look violated in float64 by rounding;
+4. **confirm** (:func:`rigorous`, :func:`violated`) -- lhs and rhs in exact rational
+   arithmetic, or in outward-rounded Arb balls, at the exact instance; never a
+   float comparison;
+5. **shrink** (:meth:`Search.shrink`) -- the instance simplified to shorter
+   rationals, each step confirmed again (:func:`symbound.check.shrink.shrink`);
+6. **conclude** (:func:`symbound.check.conclude.conclude`) -- the verdict and its
+   notes from what the stages found.
+
+>>> from symbound import load_catalogue
+>>> search = Search(load_catalogue()["as25.lemma4.1"], seed=1, samples=300, dps=30,
+...                 starts=0, keep=2)
+>>> best = max(search.high_precision(search.sample()), key=lambda s: s.ratio)
+>>> found = rigorous(search.lemma, best.zq, search.grid[best.combo], search.hp)
+>>> found.method, found.violated
+('exact rational arithmetic', True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from symbound.check.evaluate import (
+    EXACT,
+    build_exact,
+    certainly_gt,
+    certainly_le,
+    convert_instance,
+    evaluate_sides,
+    float_ratios,
+    float_screen,
+    hypotheses_hold,
+    hypotheses_not_rational,
+)
+from symbound.check.result import Evaluation, exact_string, instance_to_json
+from symbound.check.shrink import shrink
+from symbound.errors import NotExactError, UsageError
+from symbound.lemmas.model import Lemma
+from symbound.numeric.backends import AbstractBackend, ArbBackend, MpmathBackend
+from symbound.numeric.precision import Agreement, agreement, trusted_string
+
+__all__ = [
+    "NUMERIC_ERRORS",
+    "Candidate",
+    "Rigorous",
+    "Scored",
+    "Search",
+    "evaluation",
+    "hp_ratio",
+    "integer_setting",
+    "rigorous",
+    "size_grid",
+    "violated",
+]
+
+#: Failures that mean "this instance cannot be evaluated", not "the code is wrong".
+NUMERIC_ERRORS = (ArithmeticError, ValueError, OverflowError)
+
+
+def integer_setting(name: str, value: Any, lo: int, hi: int) -> int:
+    """``value`` as an int in ``[lo, hi]``, or a one-line :class:`UsageError`.
+
+    >>> integer_setting("seed", 3, 0, 10)
+    3
+    >>> integer_setting("seed", True, 0, 10)
+    Traceback (most recent call last):
+      ...
+    symbound.errors.UsageError: seed must be an integer, got True
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise UsageError(f"{name} must be an integer, got {value!r}")
+    if not lo <= value <= hi:
+        raise UsageError(f"{name} must be between {lo} and {hi}, got {value}")
+    return int(value)
+
+
+def size_grid(lemma: Lemma) -> list[dict[str, int]]:
+    """Every combination of the lemma's integer sizes over their search ranges."""
+    params = lemma.size_parameters
+    ranges = [range(int(p.search[0]), int(p.search[1]) + 1) for p in params]
+    return [
+        dict(zip((p.name for p in params), combo, strict=True))
+        for combo in itertools.product(*ranges)
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """A float64 candidate: its ratio lhs/rhs, its sizes (an index into the grid), its vector."""
+
+    ratio: float
+    combo: int
+    z: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class Scored:
+    """A candidate at high precision: its mpmath ratio and its exact vector."""
+
+    ratio: Any
+    combo: int
+    zq: list[Fraction]
+
+
+@dataclasses.dataclass(frozen=True)
+class Rigorous:
+    """lhs and rhs of one exact instance, exactly or as Arb balls (``backend`` says which)."""
+
+    instance: dict
+    lhs: Any
+    rhs: Any
+    method: str
+    backend: AbstractBackend
+
+    @property
+    def violated(self) -> bool:
+        """lhs > rhs, certainly."""
+        return certainly_gt(self.lhs, self.rhs, self.backend)
+
+    @property
+    def holds(self) -> bool:
+        """lhs <= rhs, certainly."""
+        return certainly_le(self.lhs, self.rhs, self.backend)
+
+
+def hp_ratio(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend):
+    """lhs/rhs of the exact instance ``zq`` at ``hp``'s precision: None if not finite,
+    ``+inf`` for a bound <= 0 exceeded (a violation), ``-inf`` for one met."""
+    inst = build_exact(lemma, zq, sizes)
+    lhs, rhs = evaluate_sides(lemma, convert_instance(inst, hp), hp)
+    if not (hp.ctx.isfinite(lhs) and hp.ctx.isfinite(rhs)):
+        return None
+    if rhs > 0:
+        return lhs / rhs
+    # a bound <= 0 that holds says nothing about tightness; one exceeded is a violation
+    return hp.ctx.inf if lhs > rhs else -hp.ctx.inf
+
+
+def rigorous(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> Rigorous | None:
+    """The exact instance ``zq`` evaluated exactly, or in Arb; None if its hypotheses
+    cannot be certified.
+
+    Hypotheses are decided exactly whenever they are rational (instances sit on
+    their boundary, where balls cannot decide); only what is not rational goes to
+    Arb, from ``hp``'s precision plus 64 bits, doubled while the comparison stays
+    undecided (up to 8 times ``hp``'s precision).
+    """
+    inst = build_exact(lemma, zq, sizes)
+    pending = hypotheses_not_rational(lemma, inst)  # the rational ones: exactly
+    if pending is None:
+        return None
+    try:
+        lhs, rhs = evaluate_sides(lemma, inst, EXACT)
+        return Rigorous(inst, lhs, rhs, "exact rational arithmetic", EXACT)
+    except NotExactError:
+        pass
+    prec = hp.prec + 64
+    while True:
+        arb = ArbBackend(prec=prec)
+        ball_inst = convert_instance(inst, arb)
+        if pending and not hypotheses_hold(lemma, ball_inst, arb, parts=pending):
+            if prec >= 8 * hp.prec:
+                return None
+        else:
+            lhs, rhs = evaluate_sides(lemma, ball_inst, arb)
+            decided = certainly_gt(lhs, rhs, arb) or certainly_le(lhs, rhs, arb)
+            if decided or prec >= 8 * hp.prec:
+                return Rigorous(inst, lhs, rhs, f"Arb ball arithmetic at {prec} bits", arb)
+        prec *= 2
+
+
+def violated(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> bool:
+    """Whether ``zq`` is a witness: its hypotheses certified and lhs > rhs, rigorously."""
+    try:
+        found = rigorous(lemma, zq, sizes, hp)
+    except NUMERIC_ERRORS:
+        return False
+    return found is not None and found.violated
+
+
+def _number_string(x, backend) -> str:
+    if backend.exact:
+        return exact_string(x)
+    return x.str(20, radius=True)
+
+
+def evaluation(
+    lemma: Lemma, zq: list[Fraction], sizes, ratio, hp: MpmathBackend
+) -> tuple[Evaluation, Agreement] | None:
+    """The reported form of an instance whose high-precision ratio is ``ratio``: lhs and
+    rhs rigorously, the ratio again at twice the precision (only the digits that agree
+    are printed), and how many digits agreed; None if its hypotheses cannot be
+    certified."""
+    found = rigorous(lemma, zq, sizes, hp)
+    if found is None:
+        return None
+    check_hp = MpmathBackend(dps=2 * hp.dps)
+    try:
+        again = hp_ratio(lemma, zq, sizes, check_hp)
+    except (*NUMERIC_ERRORS, NotExactError):
+        again = None
+    ctx = check_hp.ctx
+    if again is None:
+        again = ratio
+    ag = agreement(ratio, again, dps=hp.dps, check_dps=check_hp.dps)
+    gap = ctx.mpf(1) - again
+    backend = found.backend
+    report = Evaluation(
+        instance=found.instance,
+        instance_json=instance_to_json(found.instance),
+        lhs=_number_string(found.lhs, backend),
+        rhs=_number_string(found.rhs, backend),
+        method=found.method,
+        ratio=trusted_string(again, ag) if ctx.isfinite(again) else "inf",
+        gap=ctx.nstr(gap, 3) if ctx.isfinite(gap) else "-inf",
+        equality=bool(backend.exact and found.lhs == found.rhs),
+        precision=ag.to_dict(),
+    )
+    return report, ag
+
+
+def _best(pool: Sequence[Candidate], k: int) -> list[Candidate]:
+    order = sorted(range(len(pool)), key=lambda i: (-pool[i].ratio, pool[i].combo, i))
+    return [pool[i] for i in order[:k]]
+
+
+class Search:
+    """One check's search: its settings, the sizes it covers, and what each stage counted.
+
+    ``counts`` (the check's JSON reports them) and ``cancellation`` (agreements that
+    lost digits) grow as the stages run.
+    """
+
+    COUNTS = (
+        "size_combinations",
+        "samples",
+        "optimizer_starts",
+        "optimizer_evaluations",
+        "float64_ratio_above_1",
+        "hp_evaluations",
+        "hp_ratio_above_1",
+        "rigorous_confirmations",
+        "shrink_steps",
+        "skipped_unevaluable",
+        "filtered_out",
+    )
+
+    def __init__(self, lemma: Lemma, *, seed: int, samples: int, dps: int, starts: int, keep: int):
+        self.lemma = lemma
+        self.seed, self.samples, self.dps, self.starts, self.keep = seed, samples, dps, starts, keep
+        self.hp = MpmathBackend(dps=dps)
+        self.cancellation: list[Agreement] = []
+        self.grid = size_grid(lemma)
+        self.counts = dict.fromkeys(self.COUNTS, 0)
+        self.counts["size_combinations"] = len(self.grid)
+
+    # -- stage 1 ------------------------------------------------------------------------
+    def sample(self) -> list[Candidate]:
+        """The ``keep`` best float64 samples of each size (per-size seeded streams)."""
+        seeds = np.random.SeedSequence(self.seed).spawn(len(self.grid))
+        base, extra = divmod(self.samples, len(self.grid))
+        pool: list[Candidate] = []
+        for i, sizes in enumerate(self.grid):
+            count = base + (1 if i < extra else 0)
+            if count == 0:
+                continue
+            rng = np.random.default_rng(seeds[i])
+            dim = self.lemma.space.dimension(sizes)
+            z = self.lemma.space.sample(rng, dim, count)
+            ratios, met = float_screen(self.lemma, z, sizes)
+            self.counts["filtered_out"] += int(np.sum(~met))
+            self.counts["samples"] += count
+            self.counts["float64_ratio_above_1"] += int(np.sum(ratios > 1))
+            order = np.argsort(-ratios, kind="stable")[: self.keep]
+            pool.extend(Candidate(float(ratios[j]), i, z[j].copy()) for j in order)
+        return pool
+
+    # -- stage 2 ------------------------------------------------------------------------
+    def optimise(self, pool: list[Candidate]) -> list[Candidate]:
+        """Nelder--Mead from the ``starts`` best candidates; the points it ends at."""
+        from scipy.optimize import minimize
+
+        out = []
+        for cand in _best(pool, self.starts):
+            sizes = self.grid[cand.combo]
+
+            def objective(zz, sizes=sizes):
+                r = float_ratios(self.lemma, zz[None, :], sizes)[0]
+                return -r if np.isfinite(r) else (1e300 if r < 0 else -1e300)
+
+            z0 = cand.z
+            step = 0.1 * np.maximum(np.abs(z0), 1.0)
+            simplex = np.vstack([z0, z0 + np.diag(step)])
+            res = minimize(
+                objective,
+                z0,
+                method="Nelder-Mead",
+                options={
+                    "maxfev": min(400, 100 + 10 * len(z0)),
+                    "xatol": 1e-12,
+                    "fatol": 1e-15,
+                    "adaptive": True,
+                    "initial_simplex": simplex,
+                },
+            )
+            self.counts["optimizer_starts"] += 1
+            self.counts["optimizer_evaluations"] += int(res.nfev)
+            ratio = float_ratios(self.lemma, res.x[None, :], sizes)[0]
+            self.counts["float64_ratio_above_1"] += int(ratio > 1)
+            out.append(Candidate(float(ratio), cand.combo, np.asarray(res.x, dtype=float)))
+        return out
+
+    # -- stage 3 ------------------------------------------------------------------------
+    def high_precision(self, pool: list[Candidate]) -> list[Scored]:
+        """Each chosen candidate that could be evaluated, at high precision."""
+        per_combo_best = {}
+        for c in pool:
+            if c.combo not in per_combo_best or c.ratio > per_combo_best[c.combo].ratio:
+                per_combo_best[c.combo] = c
+        # the best overall, then the best of other sizes (at most ``keep`` of them)
+        chosen = _best(pool, self.keep + self.starts) + _best(
+            list(per_combo_best.values()), self.keep
+        )
+        seen, evaluated = set(), []
+        for c in chosen:
+            ident = (c.combo, c.z.tobytes())
+            # +inf marks a bound <= 0 exceeded in float64: a candidate violation, kept;
+            # -inf (unevaluable, or a bound of 0 met) and nan say nothing
+            if ident in seen or np.isnan(c.ratio) or c.ratio == -np.inf:
+                continue
+            seen.add(ident)
+            zq = [Fraction(float(v)) for v in c.z]
+            try:
+                ratio = hp_ratio(self.lemma, zq, self.grid[c.combo], self.hp)
+            except (*NUMERIC_ERRORS, NotExactError):
+                self.counts["skipped_unevaluable"] += 1
+                continue
+            if ratio is None or ratio == -self.hp.ctx.inf:  # unevaluable, or a bound of 0 met
+                self.counts["skipped_unevaluable"] += 1
+                continue
+            self.counts["hp_evaluations"] += 1
+            self.counts["hp_ratio_above_1"] += int(ratio > 1)
+            evaluated.append(Scored(ratio, c.combo, zq))
+        return evaluated
+
+    # -- stage 4 ------------------------------------------------------------------------
+    def confirm(self, zq: list[Fraction], sizes) -> bool:
+        """:func:`violated`, counted."""
+        self.counts["rigorous_confirmations"] += 1
+        return violated(self.lemma, zq, sizes, self.hp)
+
+    # -- stage 5 ------------------------------------------------------------------------
+    def shrink(
+        self, zq: list[Fraction], keeps: Callable[[list[Fraction]], bool], budget: int = 600
+    ) -> list[Fraction]:
+        """``zq`` simplified while ``keeps`` stays true (its calls counted)."""
+        small, steps = shrink(zq, keeps, budget=budget)
+        self.counts["shrink_steps"] += steps
+        return small
+
+    def keeps_ratio(self, sizes, least) -> Callable[[list[Fraction]], bool]:
+        """Whether a vector's high-precision ratio stays at least ``least``."""
+
+        def keeps(trial: list[Fraction]) -> bool:
+            try:
+                r = hp_ratio(self.lemma, trial, sizes, self.hp)
+            except (*NUMERIC_ERRORS, NotExactError):
+                return False
+            return r is not None and r >= least
+
+        return keeps
+
+    # -- reporting ----------------------------------------------------------------------
+    def evaluation(self, zq: list[Fraction], sizes) -> Evaluation | None:
+        """:func:`evaluation` at this search's precision (digits lost are recorded)."""
+        found = evaluation(self.lemma, zq, sizes, hp_ratio(self.lemma, zq, sizes, self.hp), self.hp)
+        if found is None:
+            return None
+        report, ag = found
+        if ag.lost_to_cancellation:
+            self.cancellation.append(ag)
+        return report
