@@ -9,11 +9,14 @@ import time
 
 from symbound.cli.claims import add_claim_arguments, user_claims
 from symbound.cli.errors import EXIT_OK, EXIT_REFUTED, UsageExit
+from symbound.lemmas.catalogue import Kind
 from symbound.parse import int_in
 
 __all__ = ["NAME", "register", "run"]
 
 NAME = "check"
+#: The kinds of catalogue entry it takes.
+TAKES = (Kind.CLAIM, Kind.EXPERIMENT)
 
 
 def register(subparsers):
@@ -22,8 +25,10 @@ def register(subparsers):
         "check",
         help="search for counterexamples; refute with exact witnesses or report tightness",
     )
-    p.add_argument("keys", nargs="*", metavar="KEY", help="catalogue keys to check")
-    p.add_argument("--all", action="store_true", help="check every catalogue entry")
+    p.add_argument(
+        "keys", nargs="*", metavar="KEY", help="claims and experiments (see 'symbound list')"
+    )
+    p.add_argument("--all", action="store_true", help="every claim and experiment")
     add_claim_arguments(p)
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="random seed (default 0)")
     p.add_argument(
@@ -76,8 +81,9 @@ def run(args) -> int:
         if args.all:
             lemmas, experiments = list(cat.values()), list(cat.experiments.values())
         else:
-            lemmas = [cat[k] for k in args.keys if k not in cat.experiments]
-            experiments = [cat.experiments[k] for k in args.keys if k in cat.experiments]
+            entries = [cat.entry(k, TAKES, command="'symbound check'") for k in args.keys]
+            lemmas = [e for e in entries if cat.kind_of(e.key) is Kind.CLAIM]
+            experiments = [e for e in entries if cat.kind_of(e.key) is Kind.EXPERIMENT]
     t0 = time.perf_counter()
     options = {"seed": args.seed, "samples": args.samples, "dps": args.dps, "starts": args.starts}
     executor = process_pool(args.jobs)

@@ -1,4 +1,4 @@
-"""``symbound list``: one line per catalogue entry."""
+"""``symbound list``: one line per catalogue entry, of every kind."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ NAME = "list"
 
 def register(subparsers):
     """The ``list`` command and its arguments."""
-    p = subparsers.add_parser("list", help="list the catalogue, one line per claim")
+    p = subparsers.add_parser(
+        "list",
+        help="list the catalogue, one line per entry of every kind (claims, composed "
+        "bounds, scalar claims, experiments, remarks)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     return p
 
@@ -37,9 +41,13 @@ def run(args) -> int:
     """List every catalogue entry (``--json``: as JSON)."""
     from symbound.lemmas.catalogue import load_catalogue
 
-    rows = list(_entries(load_catalogue()))
+    cat = load_catalogue()
+    rows = list(_entries(cat))
     if args.json:
-        doc = [{"key": k, "provenance": p, "form": f, "title": t} for k, p, f, t in rows]
+        doc = [
+            {"key": k, "kind": cat.kind_of(k).label, "provenance": p, "form": f, "title": t}
+            for k, p, f, t in rows
+        ]
         print(json.dumps(doc, indent=2, sort_keys=True))
         return EXIT_OK
     width = max(len(r[0]) for r in rows)

@@ -7,11 +7,14 @@ import json
 import sys
 
 from symbound.cli.errors import EXIT_INCONCLUSIVE, EXIT_OK, EXIT_REFUTED, UsageExit
+from symbound.lemmas.catalogue import Kind
 from symbound.parse import int_in
 
 __all__ = ["NAME", "register", "run"]
 
 NAME = "prove"
+#: The kinds of catalogue entry it takes.
+TAKES = (Kind.SCALAR,)
 
 
 def register(subparsers):
@@ -85,14 +88,7 @@ def _claims_to_prove(args):
     if args.all:
         chosen = list(cat.scalars.values())
     elif args.keys:
-        chosen = []
-        for key in args.keys:
-            if key not in cat.scalars:
-                known = ", ".join(cat.scalars)
-                raise UsageExit(
-                    f"symbound prove: error: {key!r} is not a scalar claim; these are: {known}"
-                )
-            chosen.append(cat.scalars[key])
+        chosen = [cat.entry(key, TAKES, command="'symbound prove'") for key in args.keys]
     else:
         raise UsageExit("symbound prove: error: name a KEY, --all, or --claim 'LHS <= RHS'")
     return [(c.key, c.lhs, c.rhs, c.box, c.budget) for c in chosen]

@@ -7,10 +7,13 @@ import json
 from collections.abc import Sequence
 
 from symbound.cli.errors import EXIT_OK, UsageExit
+from symbound.lemmas.catalogue import Kind
 
 __all__ = ["NAME", "register", "run"]
 
 NAME = "regime"
+#: The kinds of catalogue entry it takes.
+TAKES = (Kind.COMPOSED,)
 
 
 def register(subparsers):
@@ -78,14 +81,7 @@ def run(args) -> int:
         )
         bound, name = expr, args.bound
     else:
-        cat = load_catalogue()
-        if args.key not in cat.composed:
-            import difflib
-
-            close = difflib.get_close_matches(args.key, list(cat.composed), n=3, cutoff=0.4)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise UsageError(f"no composed bound {args.key!r}{hint} ('symbound list' shows them)")
-        bound = cat.composed[args.key]
+        bound = load_catalogue().entry(args.key, TAKES, command="'symbound regime'")
         parameters, name = bound.parameters, args.key
     values = _parse_values(args.set)
     depths = _parse_list(args.l_values, "--L-values")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from symbound.cli.claims import add_claim_arguments, user_claims
 from symbound.cli.errors import EXIT_OK, UsageExit
+from symbound.lemmas.catalogue import Kind
 
 __all__ = ["NAME", "register", "run"]
 
@@ -13,7 +14,7 @@ NAME = "show"
 def register(subparsers):
     """The ``show`` command and its arguments."""
     p = subparsers.add_parser("show", help="show one claim: statement, hypotheses, citation, LaTeX")
-    p.add_argument("key", nargs="?", help="catalogue key (see 'symbound list')")
+    p.add_argument("key", nargs="?", help="any catalogue entry (see 'symbound list')")
     add_claim_arguments(p)
     return p
 
@@ -35,23 +36,86 @@ def run(args) -> int:
     if args.key is None:
         raise UsageExit("symbound show: error: name a KEY (see 'symbound list'), or --claim/--file")
     cat = load_catalogue()
-    if args.key in cat.scalars:
-        claim = cat.scalars[args.key]
-        lines = [
-            f"{claim.key} -- {claim.title}",
-            f"  form        {claim.form.value}",
-            f"  provenance  {claim.provenance.value}",
-            f"  source      {claim.citation}",
-            f"  statement   {claim.text}",
-            f"  LaTeX       {claim.latex}, for {claim.box.latex}",
-            f"  settle it   symbound prove {claim.key}",
-        ]
-        if claim.notes:
-            lines.insert(5, f"  notes       {claim.notes}")
-        print("\n".join(lines))
-        return EXIT_OK
-    print(_show_lemma(cat[args.key], cat))
+    entry = cat.entry(args.key, command="'symbound show'")
+    kind = cat.kind_of(args.key)
+    shown = {
+        Kind.CLAIM: lambda: _show_lemma(entry, cat),
+        Kind.SCALAR: lambda: _show_scalar(entry),
+        Kind.COMPOSED: lambda: _show_composed(entry, cat),
+        Kind.EXPERIMENT: lambda: _show_experiment(entry),
+        Kind.REMARK: lambda: _show_remark(entry),
+    }[kind]()
+    print(shown)
     return EXIT_OK
+
+
+def _show_scalar(claim) -> str:
+    lines = [
+        f"{claim.key} -- {claim.title}",
+        f"  form        {claim.form.value}",
+        f"  provenance  {claim.provenance.value}",
+        f"  source      {claim.citation}",
+        f"  statement   {claim.text}",
+        f"  LaTeX       {claim.latex}, for {claim.box.latex}",
+        f"  settle it   symbound prove {claim.key}",
+    ]
+    if claim.notes:
+        lines.insert(5, f"  notes       {claim.notes}")
+    return "\n".join(lines)
+
+
+def _show_composed(bound, cat) -> str:
+    from symbound.notation import domain_text, to_latex, to_text
+
+    r, k = bound.recurrence, bound.recurrence.index.name
+    lines = [
+        f"{bound.key} -- {bound.title}",
+        "  kind        composed bound (composed here from catalogue claims)",
+        f"  source      {cat.source_of(bound.key)}",
+        f"  bounds      {bound.quantity}",
+        f"  recurrence  x_{k} = ({to_text(r.q)}) x_({k}-1) + {to_text(r.b)}, "
+        f"x_0 = {to_text(r.initial)}",
+        f"  closed form {bound.text}",
+        "  parameters  "
+        + "; ".join(
+            f"{to_text(p.symbol)} ∈ {domain_text(p.domain)} ({p.meaning})" for p in bound.parameters
+        ),
+        "  uses        " + (", ".join(bound.uses) or "-"),
+        f"  settle it   symbound regime {bound.key} --tau TAU --set NAME=VALUE ...",
+        f"  LaTeX       {to_latex(bound.closed_form)}",
+    ]
+    if bound.envelope is not None:
+        lines.insert(6, f"  envelope    {to_text(bound.envelope)}")
+    if bound.notes:
+        lines.append(f"  notes       {bound.notes}")
+    return "\n".join(lines)
+
+
+def _show_experiment(exp) -> str:
+    return "\n".join(
+        [
+            f"{exp.key} -- {exp.title}",
+            "  kind        experiment (a deterministic computation)",
+            f"  provenance  {exp.provenance.value}",
+            f"  source      {exp.citation}",
+            f"  claim       {exp.claim}",
+            f"  reproduced  {exp.criterion}",
+            f"  run it      symbound check {exp.key}",
+        ]
+    )
+
+
+def _show_remark(remark) -> str:
+    return "\n".join(
+        [
+            f"{remark.key} -- {remark.title}",
+            "  kind        remark (recorded, not checkable)",
+            f"  provenance  {remark.provenance.value}",
+            f"  source      {remark.citation}",
+            f"  statement   {remark.statement}",
+            f"  unchecked   {remark.unchecked_because}",
+        ]
+    )
 
 
 def _show_lemma(lemma, cat) -> str:

@@ -10,11 +10,14 @@ from collections.abc import Sequence
 
 from symbound.cli.errors import EXIT_OK, EXIT_REFUTED
 from symbound.errors import UsageError
+from symbound.lemmas.catalogue import Kind
 from symbound.parse import int_in
 
 __all__ = ["NAME", "add_arguments", "parse_sets", "register", "run"]
 
 NAME = "sweep"
+#: The kinds of catalogue entry it takes.
+TAKES = (Kind.CLAIM,)
 
 
 def register(subparsers):
@@ -37,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> a.key, a.set, a.instances, a.jobs, a.scheduler
     ('as25.lemma4.1', ['n=3', 'd=1'], 1000, 1, None)
     """
-    parser.add_argument("key", metavar="KEY", help="catalogue key (see 'symbound list')")
+    parser.add_argument("key", metavar="KEY", help="a claim (see 'symbound list')")
     parser.add_argument(
         "--instances",
         type=int_in(1, 10**8),
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.scheduler is not None and args.jobs is not None:
         raise UsageError("give --jobs or --scheduler, not both")
-    lemma = load_catalogue()[args.key]
+    lemma = load_catalogue().entry(args.key, TAKES, command="'symbound sweep'")
     sizes = validated_sizes(lemma, parse_sets(args.set))
     t0 = time.perf_counter()
     client = _dask_client(args.scheduler) if args.scheduler is not None else None

@@ -1,7 +1,8 @@
 """Claims as values: the lemma model, instance spaces, and the catalogue loader."""
 
-from symbound.lemmas.catalogue import Catalogue, load_catalogue
+from symbound.lemmas.catalogue import Catalogue, Kind, load_catalogue
 from symbound.lemmas.model import (
+    Choice,
     Citation,
     Form,
     Inequality,
@@ -15,10 +16,12 @@ from symbound.lemmas.space import InstanceSpace, Reader, open_unit, positive, un
 
 __all__ = [
     "Catalogue",
+    "Choice",
     "Citation",
     "Form",
     "Inequality",
     "InstanceSpace",
+    "Kind",
     "Lemma",
     "Parameter",
     "Provenance",

@@ -8,6 +8,7 @@ import pytest
 
 from symbound import load_catalogue
 from symbound.cli import main
+from symbound.lemmas.catalogue import Kind
 
 
 def run(capsys, *argv):
@@ -35,6 +36,33 @@ def test_list_json(capsys):
     code, out, _ = run(capsys, "list", "--json")
     rows = {row["key"]: row for row in json.loads(out)}
     assert code == 0 and rows["as25.lemma4.1"]["provenance"] == "quoted by a reviewer"
+
+
+def test_list_json_names_each_entrys_kind(capsys):
+    code, out, _ = run(capsys, "list", "--json")
+    kinds = {row["key"]: row["kind"] for row in json.loads(out)}
+    assert code == 0 and kinds["as25.lemma4.1"] == "claim"
+    assert kinds["as25.collapse-L"] == "composed bound"
+    assert kinds["as23.threshold"] == "remark" and kinds["as25.s3.tv-core"] == "scalar claim"
+    assert kinds["dcl21.doubly-exponential"] == "experiment"
+
+
+SHOWN = {
+    "as25.lemma4.1": "conclusion  ‖Res(A) − Res(B)‖_max ≤ ε",
+    "as25.collapse-L": "settle it   symbound regime as25.collapse-L",
+    "as25.s3.tv-core": "settle it   symbound prove as25.s3.tv-core",
+    "dcl21.doubly-exponential": "run it      symbound check dcl21.doubly-exponential",
+    "as23.threshold": "kind        remark (recorded, not checkable)",
+}
+
+
+def test_show_works_for_every_kind(capsys):
+    cat = load_catalogue()
+    assert {cat.kind_of(key) for key in SHOWN} == set(Kind)  # one key of each kind
+    for key, line in SHOWN.items():
+        code, out, err = run(capsys, "show", key)
+        assert code == 0 and err == "" and out.startswith(f"{key} -- "), (key, err)
+        assert line in out, (key, out)
 
 
 def test_show_prints_text_latex_hypotheses_and_citation(capsys):
@@ -92,14 +120,20 @@ def test_check_json_is_deterministic(capsys):
 
 
 BAD = [
-    (["check", "as25.lema4.1"], "no lemma 'as25.lema4.1'; did you mean 'as25.lemma4.1'"),
+    (
+        ["check", "as25.lema4.1"],
+        "no claim or experiment 'as25.lema4.1'; did you mean 'as25.lemma4.1'",
+    ),
+    (["check", "as23.threshold"], "'as23.threshold' is a remark, not a claim or experiment"),
+    (["regime", "as25.lemma4.1", "--tau", "1"], "is a claim, not a composed bound"),
+    (["sweep", "as25.collapse-L", "--set", "n=2"], "is a composed bound, not a claim"),
     (["check", "x", "--samples", "abc"], "argument --samples: expected an integer"),
     (["check", "x", "--samples", "0"], "argument --samples: must be between 1 and"),
     (["check", "x", "--dps", "5"], "argument --dps: must be between 16 and 5000, got 5"),
     (["check", "x", "--seed", "-1"], "argument --seed: must be between 0 and"),
     (["check"], "name at least one KEY, or --all"),
     (["check", "--all", "as25.lemma4.1"], "give KEYs or --all, not both"),
-    (["show", "nope"], "no lemma 'nope'"),
+    (["show", "nope"], "no entry 'nope'"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     ([], "the following arguments are required: COMMAND"),
 ]
@@ -119,7 +153,9 @@ def test_python_dash_m_symbound_and_the_console_script():
     out = subprocess.run(
         [sys.executable, "-m", "symbound", "check", "nope"], capture_output=True, text=True
     )
-    assert out.returncode == 2 and out.stderr.startswith("symbound: error: no lemma 'nope'")
+    assert out.returncode == 2 and out.stderr.startswith(
+        "symbound: error: no claim or experiment 'nope'"
+    )
     version = subprocess.run(
         [sys.executable, "-m", "symbound", "--version"], capture_output=True, text=True, check=True
     )
@@ -156,7 +192,7 @@ def test_prove_a_typed_claim_refuted_and_inconclusive_exit_codes(capsys):
     "argv, message",
     [
         (["prove"], "name a KEY, --all, or --claim"),
-        (["prove", "as25.lemma4.1"], "is not a scalar claim"),
+        (["prove", "as25.lemma4.1"], "'as25.lemma4.1' is a claim, not a scalar claim"),
         (["prove", "--claim", "x <= 1"], "needs a --box"),
         (["prove", "--claim", "x < 1", "--box", "x=0..1"], "a claim is 'LHS <= RHS'"),
         (["prove", "--claim", "x <= y", "--box", "x=0..1"], "unknown symbol 'y'"),

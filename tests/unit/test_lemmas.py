@@ -107,8 +107,41 @@ def test_readings_name_their_choices():
 def test_unknown_key_suggests_close_keys():
     with pytest.raises(UnknownLemmaError, match=r"did you mean 'as25.softmax-l1'"):
         CAT["as25.softmax-11"]
-    with pytest.raises(UnknownLemmaError, match=r"^no lemma 'zzz' \('symbound list'"):
+    with pytest.raises(UnknownLemmaError, match=r"^no claim 'zzz' \('symbound list'"):
         CAT["zzz"]
+
+
+def test_one_key_space_and_lookups_name_the_kind_they_found():
+    """Each kind is a section of one key space; a key of another kind says what it is,
+    and suggestions are keys of the kind asked for."""
+    from symbound.lemmas.catalogue import Kind
+
+    kinds = {CAT.kind_of(k) for k in CAT.sources}
+    assert kinds == set(Kind) and all(CAT.kind_of(k) is Kind.CLAIM for k in CAT)
+    with pytest.raises(UnknownLemmaError) as info:
+        CAT["dcl21.doubly-exponential"]
+    message = str(info.value)
+    assert message.startswith("'dcl21.doubly-exponential' is an experiment, not a claim")
+    assert "did you mean 'dcl21.doubly-exponential'" not in message
+    assert CAT.experiments["dcl21.doubly-exponential"].key == "dcl21.doubly-exponential"
+    with pytest.raises(UnknownLemmaError, match=r"is a claim, not a composed bound; did you "
+                       r"mean '[^']*-L'"):  # fmt: skip
+        CAT.composed["as25.lemma4.1"]
+    with pytest.raises(UnknownLemmaError, match=r"^no scalar claim 'as25.s3.tv-cor'; did you "
+                       r"mean 'as25.s3.tv-core'"):  # fmt: skip
+        CAT.entry("as25.s3.tv-cor", [Kind.SCALAR])
+    assert CAT.entry("as25.collapse-L") is CAT.composed["as25.collapse-L"]
+
+
+def test_a_key_declared_by_two_kinds_is_refused():
+    from symbound.lemmas.catalogue import Catalogue
+
+    remark = next(iter(CAT.remarks.values()))
+    lemma = CAT["as25.lemma4.1"]
+    clash = type(remark)(lemma.key, "t", remark.citation, remark.provenance, "s", "not checkable")
+    clashing = r"duplicate key 'as25\.lemma4\.1': a claim and a remark"
+    with pytest.raises(InvalidLemmaError, match=clashing):
+        Catalogue((lemma,), {lemma.key: "here"}, remarks=(clash,))
 
 
 def test_lemma_validation_refuses_malformed_values():
@@ -118,7 +151,7 @@ def test_lemma_validation_refuses_malformed_values():
         L41.variant(key="bad.form", form=Form.CORRECTED)
     with pytest.raises(InvalidLemmaError, match="key must be lowercase"):
         L41.variant(key="Bad Key")
-    with pytest.raises(InvalidLemmaError, match="duplicate lemma key"):
+    with pytest.raises(InvalidLemmaError, match=r"duplicate key 'as25\.lemma4\.1': two claims"):
         Catalogue((L41, L41), {L41.key: "here"})
     with pytest.raises(InvalidLemmaError, match="which is not in the catalogue"):
         Catalogue((CAT["as25.lemma4.1.corrected"],), {})
