@@ -46,7 +46,15 @@ from symbound.numeric.backends import Float64Backend, MpmathBackend
 from symbound.numeric.expr import compile_expr
 from symbound.numeric.norms import max_norm, row_sum_norm
 
-__all__ = ["Audit", "BoundRow", "LayerStats", "audit", "audit_files", "network_instance"]
+__all__ = [
+    "Audit",
+    "BoundRow",
+    "LayerStats",
+    "audit",
+    "audit_files",
+    "network_instance",
+    "trivial_bound",
+]
 
 _F64 = Float64Backend()
 _HP = MpmathBackend(dps=30)
@@ -247,16 +255,23 @@ def _certified_violation(lemma, inst, prec: int = 128) -> bool:
         return bool(lhs.lower() > rhs.upper())
 
 
-def _trivial(quantity_text: str, states) -> float | None:
-    """The triangle-inequality bound for the distance quantities (None for others), in the
-    quantity's own norm (the entry readings measure the largest entry)."""
-    X, SX, SpX = states
-    norm = max_norm if "‖_max" in quantity_text else row_sum_norm
-    if "S′(X)" in quantity_text:
-        return float(norm(SX) + norm(SpX))
-    if "S(X) − X" in quantity_text:
-        return float(norm(SX) + norm(X))
-    return None
+def trivial_bound(lemma, point) -> float | None:
+    """The triangle-inequality bound on a distance, None for other quantities.
+
+    A distance is a quantity of the claim language that is the norm of a difference,
+    ``norm(A - B, kind)``; its trivial bound is ``norm(A, kind) + norm(B, kind)``, in the
+    same norm, evaluated at ``point`` (the instance and its measured parameters).
+    """
+    from symbound.claims.evaluation import evaluate
+    from symbound.claims.terms import Apply
+
+    term = getattr(lemma.conclusion.lhs.evaluate, "term", None)
+    if not (isinstance(term, Apply) and term.op == "norm" and isinstance(term.args[0], Apply)):
+        return None
+    if term.args[0].op != "sub":
+        return None
+    sides = (Apply.of("norm", side, options=term.options) for side in term.args[0].args)
+    return float(sum(float(evaluate(side, point, _F64)) for side in sides))
 
 
 def _verdict(bound: str, measured: float, trivial: float | None) -> str:
@@ -311,7 +326,7 @@ def audit(
             values = _measure_parameters(lemma, inst)
             lhs = float(lemma.conclusion.lhs.evaluate({**inst, **values}, _F64))
             bound = _bound(lemma.conclusion.rhs, inst, values)
-            trivial = _trivial(lemma.conclusion.lhs.text, (X, SX, SpX))
+            trivial = trivial_bound(lemma, {**inst, **values})
             measured_by_key[key] = (lhs, values, trivial)
             label = "lemma"
         else:

@@ -185,3 +185,33 @@ def test_minilm_audit(capsys):
     assert rows["as25.lemma5.1.seeds-entrywise.corrected"]["verdict"] != "VIOLATED"
     for layer in doc["layers"]:
         assert 0 < layer["eta_entry"] < layer["eta_row_sum"]
+
+
+def test_the_trivial_bound_is_read_from_the_quantity_s_terms_not_its_text():
+    """‖A − B‖ ≤ ‖A‖ + ‖B‖ for a quantity that is the norm of a difference, whatever it
+    prints; nothing for a quantity without terms, even one printed as a distance."""
+    import symbound.claims as sb
+    from symbound.lemmas.model import Inequality, Quantity
+    from symbound.models.audit import trivial_bound
+    from symbound.notation import eps
+    from symbound.numeric import max_norm, row_sum_norm
+
+    A, B = sb.matrix("A", "n", "d"), sb.matrix("B", "n", "d")
+    lemma = sb.claim("t.distance", given=[sb.norm(A - B, "max") <= eps],
+                     then=sb.norm(A - B, "row") <= 2 * eps)  # fmt: skip
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    point = {"n": 3, "d": 2, "A": a, "B": b, "eps": 1.0}
+    assert trivial_bound(lemma, point) == pytest.approx(row_sum_norm(a) + row_sum_norm(b))
+    entry = lemma.variant(
+        key="t.distance-max", conclusion=Inequality(sb.quantity(sb.norm(A - B, "max")), 2 * eps)
+    )
+    assert trivial_bound(entry, point) == pytest.approx(max_norm(a) + max_norm(b))
+    lhs = lemma.conclusion.lhs
+    disguised = Quantity("‖S(X) − S′(X)‖_max", lhs.latex, lambda inst, backend: 0.0)
+    plain = lemma.variant(key="t.plain", conclusion=Inequality(disguised, 2 * eps))
+    assert trivial_bound(plain, point) is None
+    no_difference = lemma.variant(
+        key="t.norm", conclusion=Inequality(sb.quantity(sb.norm(A, "row")), 2 * eps)
+    )
+    assert trivial_bound(no_difference, point) is None
