@@ -76,7 +76,7 @@ def check(
         sizes = grid[e.combo]
         if not search.confirm(e.zq, sizes):
             continue
-        small = search.shrink(e.zq, lambda trial, sizes=sizes: search.confirm(trial, sizes))
+        small = search.shrink(e.zq, search.still_violated(sizes))
         witness = search.evaluation(small, sizes)
         break
 

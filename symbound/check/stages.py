@@ -377,9 +377,13 @@ class Search:
         return small
 
     def keeps_ratio(self, sizes, least) -> Callable[[list[Fraction]], bool]:
-        """Whether a vector's high-precision ratio stays at least ``least``."""
+        """Whether a vector's high-precision ratio stays at least ``least`` (a float64
+        screen first rejects trials clearly below it; acceptance is decided at high
+        precision only)."""
 
         def keeps(trial: list[Fraction]) -> bool:
+            if self.clearly_below(trial, sizes, float(least)):
+                return False
             try:
                 r = hp_ratio(self.lemma, trial, sizes, self.hp)
             except (*NUMERIC_ERRORS, NotExactError):
@@ -387,6 +391,28 @@ class Search:
             return r is not None and r >= least
 
         return keeps
+
+    def still_violated(self, sizes) -> Callable[[list[Fraction]], bool]:
+        """Whether a shrinking trial is still a witness: :meth:`confirm`, after a float64
+        screen rejects trials whose ratio is clearly below 1 (a rejection only costs a
+        shrinking step; a witness is accepted only rigorously)."""
+
+        def keeps(trial: list[Fraction]) -> bool:
+            if self.clearly_below(trial, sizes, 1.0):
+                return False
+            return self.confirm(trial, sizes)
+
+        return keeps
+
+    def clearly_below(self, trial: list[Fraction], sizes, least: float) -> bool:
+        """float64 says the ratio is below ``least`` by more than a relative 1e-6 (far
+        beyond float64's rounding on these small instances)."""
+        with np.errstate(all="ignore"):
+            try:
+                r = float(float_ratios(self.lemma, np.array([[float(v) for v in trial]]), sizes)[0])
+            except (*NUMERIC_ERRORS, NotExactError):
+                return False
+        return bool(np.isfinite(r) and np.isfinite(least) and r < least - 1e-6 * abs(least))
 
     # -- reporting ----------------------------------------------------------------------
     def evaluation(self, zq: list[Fraction], sizes) -> Evaluation | None:
