@@ -415,6 +415,11 @@ class ComposedBound:
     def _repr_latex_(self) -> str:
         return f"$${to_latex(self.closed_form)}$$"
 
+    def __repr__(self) -> str:
+        proof = self.closed_form_proof
+        how = "closed form proved for every L" if proof.proved else "recurrence unrolled"
+        return f"<ComposedBound {self.key}: {self.text} ({how})>"
+
 
 @functools.lru_cache(maxsize=128)
 def _bound_increasing(recurrence: Recurrence, post: sp.Expr, x: sp.Symbol) -> bool:

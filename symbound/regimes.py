@@ -139,6 +139,8 @@ class RegimeResult:
     prec: int = 128
     evaluations: int = 0
     evaluated: str = "the expression given"
+    #: what was solved (an expression or a composed bound), kept to draw it
+    bound: Any = field(default=None, compare=False, repr=False)
 
     @property
     def width(self) -> Fraction | None:
@@ -164,6 +166,26 @@ class RegimeResult:
 
     def __str__(self) -> str:
         return self.proved
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{k}={v}" for k, v in self.values.items())
+        return f"<RegimeResult at {given}, tau={self.tau}: {self.proved}>"
+
+    def bound_values(self, etas: Sequence[float]) -> list[float]:
+        """The bound at each eta in float64, for drawing only (``inf`` where it is not
+        finite); nothing proved rests on these numbers."""
+        if self.bound is None:
+            raise UsageError("this result does not carry its bound; solve it with eta_max")
+        f = _function(self.bound)
+        fvals = {k: float(v) for k, v in self.values.items()}
+        return [_float_value(f, fvals, float(x)) for x in etas]
+
+    def plot(self):
+        """The bound against eta near its crossing of tau, with the certified bracket:
+        a matplotlib Figure (:func:`symbound.regime_figures.crossing_figure`)."""
+        from symbound.regime_figures import crossing_figure
+
+        return crossing_figure(self)
 
     def to_dict(self) -> dict[str, Any]:
         from symbound.check.result import exact_string
@@ -196,6 +218,14 @@ def _compiled(expr: sp.Expr):
 @functools.lru_cache(maxsize=64)
 def _evaluator(bound):
     return bound.evaluator()
+
+
+def _function(bound):
+    """The evaluator of a bound: a composed bound's (closed form or recurrence), or the
+    compiled expression."""
+    from symbound.compose import ComposedBound
+
+    return _evaluator(bound) if isinstance(bound, ComposedBound) else _compiled(as_expr(bound))
 
 
 def _float_value(f, values, x: float) -> float:
@@ -290,7 +320,7 @@ def eta_max(
                 lo = Fraction(cap)
                 if certainly(lo, True):
                     return RegimeResult(
-                        lo, None, monotone, tau_q, exact, prec, evaluations, evaluated
+                        lo, None, monotone, tau_q, exact, prec, evaluations, evaluated, bound
                     )
                 break
         u_lo, u_hi = u, u + step
@@ -340,7 +370,7 @@ def eta_max(
         step *= 4
     else:
         raise UsageError("could not certify a bracket; the bound may not be monotone in eta")
-    return RegimeResult(lo, hi, monotone, tau_q, exact, prec, evaluations, evaluated)
+    return RegimeResult(lo, hi, monotone, tau_q, exact, prec, evaluations, evaluated, bound)
 
 
 #: Values the solver accepts: its proposals are made in float64, so a value must be 0
@@ -427,6 +457,18 @@ class SymbolicBracket:
         lo = to_latex(self.lower) if self.lower is not None else "0"
         hi = to_latex(self.upper) if self.upper is not None else r"\infty"
         return rf"$${lo} \le \eta_{{\max}} \le {hi}$$"
+
+    def __repr__(self) -> str:
+        lo = "0" if self.lower is None else str(self.lower)
+        hi = "unknown" if self.upper is None else str(self.upper)
+        return f"<SymbolicBracket {lo} <= eta_max <= {hi}>"
+
+    def plot(self, depths: tuple[int, int] = (1, 1000)):
+        """Both bounds against the depth over ``depths`` (every other parameter fixed):
+        a matplotlib Figure (:func:`symbound.regime_figures.symbolic_figure`)."""
+        from symbound.regime_figures import symbolic_figure
+
+        return symbolic_figure(self, depths)
 
 
 def _is_root(e: sp.Expr, root: sp.Expr, tau) -> bool:

@@ -47,6 +47,8 @@ __all__ = [
     "ComparisonRow",
     "RegimeGrid",
     "build_appendix",
+    "comparison_rows",
+    "regime_grid",
 ]
 
 
@@ -120,7 +122,8 @@ def _ordered_claims(lemmas: Sequence[Lemma], cat: Catalogue) -> list[tuple[Lemma
     return out
 
 
-def _regime_grid(spec: RegimeTable) -> RegimeGrid:
+def regime_grid(spec: RegimeTable) -> RegimeGrid:
+    """The certified brackets of a regime table, and its symbolic bracket."""
     cells = {}
     for L_ in spec.rows:
         for H_ in spec.cols:
@@ -137,7 +140,8 @@ def _decided(condition, row: Mapping[str, int]) -> bool:
     return bool(value)
 
 
-def _comparison(spec: ThresholdComparison) -> list[ComparisonRow]:
+def comparison_rows(spec: ThresholdComparison) -> list[ComparisonRow]:
+    """Every row of a threshold comparison, each scaling's cell decided."""
     arb = ArbBackend(prec=128)
     brackets: dict[tuple, RegimeResult] = {}  # rows differing only in unused symbols share one
     rows = []
@@ -264,8 +268,8 @@ def build_appendix(
     proof_jobs = [_submit(pool, cat, _prove_task, c.key) for c in scalar_claims]
     composed_jobs = [_submit(pool, cat, _verify_task, k, seed) for k in cat.composed]
     experiment_jobs = [_submit(pool, cat, _experiment_task, k, seed, dps) for k in cat.experiments]
-    regimes = tuple(_regime_grid(t) for t in spec.regime_tables)
-    comparison = tuple(_comparison(spec.comparison)) if spec.comparison else ()
+    regimes = tuple(regime_grid(t) for t in spec.regime_tables)
+    comparison = tuple(comparison_rows(spec.comparison)) if spec.comparison else ()
     results = check_many(
         [lemma for lemma, _ in ordered] + others,
         executor=executor,

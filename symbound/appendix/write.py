@@ -410,9 +410,12 @@ def _files(data: AppendixData) -> dict[str, str | bytes]:
             proof.to_json(data.settings["versions"]["symbound"])
         )
     names = ["claims"]
+    from symbound.appendix.figures import figure_files  # matplotlib, when writing only
+
+    figures = figure_files(data, env)
     for grid in data.regimes:
         files[f"{grid.spec.key}.tex"] = env.get_template("appendix/regime.tex.j2").render(
-            **_regime_context(grid)
+            **_regime_context(grid), drawn=grid.spec.key in figures.tables
         )
         files[f"{grid.spec.key}.json"] = _json(
             {
@@ -431,9 +434,12 @@ def _files(data: AppendixData) -> dict[str, str | bytes]:
             }
         )
         names.append(grid.spec.key)
+    files.update(figures.files)
+    if figures.tables:
+        names.append("regime-figures")
     if data.spec.comparison is not None:
         files["tradeoff.tex"] = env.get_template("appendix/tradeoff.tex.j2").render(
-            **_comparison_context(data)
+            **_comparison_context(data), figure=figures.tradeoff
         )
         files["tradeoff.json"] = _tradeoff_json(data, settings)
         names.append("tradeoff")

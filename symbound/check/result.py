@@ -101,6 +101,12 @@ class Evaluation:
         """The instance in one line: ``n=3 d=1 eps=1 A=[[1], [0], [-1]] ...``."""
         return " ".join(f"{k}={_short(self.instance[k])}" for k in self.instance)
 
+    def __repr__(self) -> str:
+        return (
+            f"<Evaluation {self.describe()}: lhs = {self.lhs}, rhs = {self.rhs}, "
+            f"ratio {self.ratio[:12]} ({self.method})>"
+        )
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -192,6 +198,18 @@ class CheckResult:
             lines.append(f"    at {self.sup.describe()}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        """The verdict and the one line that matters: the witness of a refutation, the
+        tightness of a survival, the first note of an inconclusive check."""
+        if self.witness is not None:
+            w = self.witness
+            line = f"witness {w.describe()}: lhs = {w.lhs} > rhs = {w.rhs} ({w.method})"
+        elif self.verdict is Verdict.INCONCLUSIVE and self.notes:
+            line = self.notes[0]
+        else:
+            line = self.tightness
+        return f"<CheckResult {self.key}: {self.verdict.value.upper()}, {line}>"
 
     def _repr_latex_(self) -> str:
         from symbound.render.tex import tex_escape

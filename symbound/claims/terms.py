@@ -355,12 +355,19 @@ class Term:
 
     __hash__ = object.__hash__  # dataclasses below set their own
 
+    def __repr__(self) -> str:
+        shape = _shape_text(self.shape)
+        return f"<Term {self.text}: {shape}>"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex}$"
+
     @property
     def is_scalar(self) -> bool:
         return self.shape == ()
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=True, repr=False)
 class Var(Term):
     """A variable of the instance: a matrix, a vector or a stack of matrices.
 
@@ -399,7 +406,7 @@ _GREEK = {"Delta": "Δ", "Gamma": "Γ", "Lambda": "Λ", "Sigma": "Σ", "Phi": "�
           "Omega": "Ω", "Theta": "Θ", "Pi": "Π", "Xi": "Ξ"}  # fmt: skip
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=True, repr=False)
 class Constant(Term):
     """A constant matrix of given sizes: ``ones`` (J) or ``eye`` (the identity)."""
 
@@ -415,7 +422,7 @@ class Constant(Term):
         return "J" if self.kind == "ones" else "I"
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=True, repr=False)
 class Param(Term):
     """A scalar SymPy expression of the claim's real parameters (``2*tanh(t/2)``)."""
 
@@ -431,7 +438,7 @@ class Param(Term):
         return to_latex(self.expr)
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=True, repr=False)
 class Apply(Term):
     """An operation of :data:`OPERATIONS` applied to terms (``options``: its settings)."""
 
@@ -520,6 +527,12 @@ class Relation:
 
     def __bool__(self):
         raise TypeError("a Relation is a statement, not a truth value; pass it to claim()")
+
+    def __repr__(self) -> str:
+        return f"<Relation {self.text}>"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex}$"
 
 
 def lift(value) -> Term:

@@ -36,6 +36,12 @@ def register(subparsers):
         help="comma-separated eta values: a feasibility grid against the depths",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="draw the result to FILE (.png or .pdf): eta_max against L for several depths, "
+        "the bound crossing tau for one, the symbolic bracket for symbolic depth",
+    )
     return p
 
 
@@ -71,6 +77,12 @@ def run(args) -> int:
 
     if (args.key is None) == (args.bound is None):
         raise UsageExit("symbound regime: error: give a composed bound KEY or --bound EXPR")
+    if args.plot is not None:  # before any computation: a path that cannot be written
+        from symbound.io import check_output_file
+        from symbound.render.figure import figure_format
+
+        figure_format(args.plot)
+        check_output_file(args.plot, "--plot")
     if args.bound is not None:
         expr = parse_bound(args.bound)
         if eta not in expr.free_symbols:
@@ -104,6 +116,8 @@ def run(args) -> int:
         bracket = symbolic_bracket(bound, tau, checked)
         lo = "unknown" if bracket.lower is None else to_text(bracket.lower)
         hi = "unknown" if bracket.upper is None else to_text(bracket.upper)
+        if args.plot is not None:
+            _save(bracket.plot(), args.plot)
         if args.json:
             print(json.dumps({"bound": name, "tau": str(tau), "lower": lo, "upper": hi}, indent=2))
         else:
@@ -118,6 +132,8 @@ def run(args) -> int:
         checked = validate_values(parameters, given)
         results.append((L_, eta_max(bound, checked, tau)))
     grid = feasibility_grid([r for _, r in results], etas) if etas else None
+    if args.plot is not None:
+        _save(_figure(bound, tau, results), args.plot)
     if args.json:
         doc = {"bound": name, "rows": [{"L": L_, **r.to_dict()} for L_, r in results]}
         if grid is not None:
@@ -132,3 +148,29 @@ def run(args) -> int:
             line += "  " + " ".join(f"eta={x}:{c}" for x, c in zip(etas, cells, strict=True))
         print(line)
     return EXIT_OK
+
+
+def _figure(bound, tau, results):
+    """Several depths: eta_max against L beside the symbolic bracket; one: the crossing."""
+    if len(results) == 1:
+        return results[0][1].plot()
+    from symbound.depth_sweep import DepthSweep
+    from symbound.errors import UsageError
+    from symbound.notation import L
+    from symbound.regimes import symbolic_bracket
+
+    depth = getattr(bound, "depth", L)
+    ordered = sorted((r for _, r in results), key=lambda r: r.values[depth.name])
+    depths = tuple(int(r.values[depth.name]) for r in ordered)
+    if len(set(depths)) != len(depths):
+        raise UsageError("--plot: give each depth of --L-values once")
+    fixed = {k: v for k, v in ordered[0].values.items() if k != depth.name}
+    bracket = symbolic_bracket(bound, tau, fixed)
+    name = getattr(bound, "key", str(bound))
+    return DepthSweep(name, tau, fixed, depths, tuple(ordered), bracket, depth).plot()
+
+
+def _save(fig, path) -> None:
+    from symbound.render.figure import save
+
+    save(fig, path)

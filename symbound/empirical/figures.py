@@ -16,13 +16,10 @@ bytes.
 
 from __future__ import annotations
 
-import io
 import math
 import statistics
 from fractions import Fraction
 
-import matplotlib
-import matplotlib.style
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -30,20 +27,14 @@ from symbound.empirical.collapse import DistanceSweepResult, cell_curves
 from symbound.empirical.onelayer import OneLayerResult, cell_medians
 from symbound.empirical.residual import ResidualResult
 from symbound.empirical.spec import bound_label
+from symbound.render.figure import colours as _colours
+from symbound.render.figure import new_figure, render
+from symbound.render.figure import style as figure_style
 
 __all__ = ["distance_figure", "one_layer_figure", "render", "residual_figure"]
 
 #: line styles of a distance's bounds, in the order the study lists them
 _BOUND_STYLES = ("--", ":", "-.")
-_METADATA = {
-    "png": {"Software": None},
-    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
-}
-
-
-def _colours(count: int):
-    cmap = matplotlib.colormaps["viridis"]
-    return [cmap(0.85 * k / max(count - 1, 1)) for k in range(count)]
 
 
 def _positive(xs, ys):
@@ -69,9 +60,9 @@ def distance_figure(result: DistanceSweepResult) -> Figure:
     dotted lines the bounds in the order the study lists them (largest over the
     instances; each instance's own bound lies above its own measurement)."""
     spec = result.spec
-    with matplotlib.style.context("default"):
+    with figure_style():
         rows, cols = len(spec.distances), len(spec.heads)
-        fig = Figure(figsize=(4.4 * cols + 1.6, 3.4 * rows))
+        fig = new_figure((4.4 * cols + 1.6, 3.4 * rows))
         # a fixed layout: a layout engine would draw every tick label several times
         fig.subplots_adjust(left=0.07, right=0.80, bottom=0.09, top=0.94, wspace=0.25, hspace=0.38)
         axes = fig.subplots(rows, cols, squeeze=False)
@@ -107,8 +98,8 @@ def residual_figure(result: ResidualResult) -> Figure:
     instance with its bound, over their whole resolved range."""
     spec = result.spec
     bounded = [a for a in spec.architectures if a.one_step_bound and spec.one_step_bound]
-    with matplotlib.style.context("default"):
-        fig = Figure(figsize=(11 if bounded else 6.5, 4.2))
+    with figure_style():
+        fig = new_figure((11 if bounded else 6.5, 4.2))
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.92, wspace=0.18)
         axes = fig.subplots(1, 2 if bounded else 1, squeeze=False)[0]
         ax = axes[0]
@@ -156,9 +147,9 @@ def one_layer_figure(result: OneLayerResult) -> Figure:
     networks; solid the best one-layer fit, dashed the N3 surrogate, dotted the
     identity), one colour per depth; right: best/identity against η."""
     spec = result.spec
-    with matplotlib.style.context("default"):
+    with figure_style():
         rows = len(spec.heads)
-        fig = Figure(figsize=(10.5, 3.6 * rows))
+        fig = new_figure((10.5, 3.6 * rows))
         fig.subplots_adjust(left=0.08, right=0.84, bottom=0.13, top=0.92, wspace=0.25, hspace=0.4)
         axes = fig.subplots(rows, 2, squeeze=False)
         etas = [float(Fraction(e)) for e in result.etas]
@@ -187,13 +178,3 @@ def one_layer_figure(result: OneLayerResult) -> Figure:
             left.legend(handles=styles, loc="upper left", fontsize=7)
         _depth_legend(fig, colours, spec.depths, 0.85)
         return fig
-
-
-def render(fig: Figure) -> dict[str, bytes]:
-    """The figure as PNG (150 dpi) and PDF bytes, without dates or software stamps."""
-    out = {}
-    for fmt in ("png", "pdf"):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=150, metadata=_METADATA[fmt])
-        out[fmt] = buffer.getvalue()
-    return out

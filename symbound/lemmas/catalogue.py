@@ -191,6 +191,10 @@ class Catalogue(Mapping[str, Lemma]):
     def __len__(self) -> int:
         return len(self.claims)
 
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{len(self.section(k))} {k.plural}" for k in Kind)
+        return f"<Catalogue: {sizes}>"
+
     # -- every kind ----------------------------------------------------------------------
     def section(self, kind: Kind) -> Section:
         """The entries of ``kind``."""

@@ -64,6 +64,9 @@ class Experiment:
         if not isinstance(self.provenance, Provenance):
             raise InvalidLemmaError(f"experiment {self.key!r}: provenance must be a Provenance")
 
+    def __repr__(self) -> str:
+        return f"<Experiment {self.key} [{self.provenance.value}]: {self.claim}>"
+
 
 @dataclass(frozen=True)
 class Remark:
@@ -83,6 +86,9 @@ class Remark:
                 f"remark {self.key!r}: key must be lowercase letters, digits, '.' and '-'"
             )
 
+    def __repr__(self) -> str:
+        return f"<Remark {self.key} [{self.provenance.value}; not checkable]: {self.statement}>"
+
 
 @dataclass(frozen=True)
 class ExperimentResult:
@@ -98,6 +104,9 @@ class ExperimentResult:
     @property
     def verdict(self) -> str:
         return "reproduced" if self.reproduced else "not reproduced"
+
+    def __repr__(self) -> str:
+        return f"<ExperimentResult {self.key}: {self.verdict.upper()}, {self.summary}>"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -426,3 +426,12 @@ class Lemma:
 
     def __str__(self) -> str:
         return f"{self.key} [{self.form.value}; {self.provenance.value}]: {self.statement_text}"
+
+    def __repr__(self) -> str:
+        """Key, form, provenance and the statement in one line.
+
+        >>> from symbound import load_catalogue
+        >>> load_catalogue()["as25.lemma4.1"]  # doctest: +ELLIPSIS
+        <Lemma as25.lemma4.1 [as stated; quoted by a reviewer]: If ‖A − B‖_max ≤ ε, then ...>
+        """
+        return f"<Lemma {self}>"

@@ -165,6 +165,10 @@ class Box:
     def text(self) -> str:
         return ", ".join(f"{n} ∈ [{lo}, {hi}]" for n, lo, hi in self.ranges)
 
+    def __repr__(self) -> str:
+        integers = f"; integers {', '.join(self.integers)}" if self.integers else ""
+        return f"<Box {self.text}{integers}>"
+
     @property
     def latex(self) -> str:
         parts = []
@@ -231,3 +235,9 @@ class ScalarClaim:
     @property
     def latex(self) -> str:
         return rf"{to_latex(self.lhs)} \le {to_latex(self.rhs)}"
+
+    def __repr__(self) -> str:
+        return f"<ScalarClaim {self.key} [{self.form.value}; {self.provenance.value}]: {self.text}>"
+
+    def _repr_latex_(self) -> str:
+        return rf"$${self.latex}\ \text{{for}}\ {self.box.latex}$$"

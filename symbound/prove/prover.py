@@ -76,6 +76,22 @@ class Proof:
     def proved(self) -> bool:
         return self.verdict == "proved"
 
+    def __repr__(self) -> str:
+        """The verdict, the claim over its box, and how it was decided."""
+        head = f"{self.key}: " if self.key else ""
+        how = f"{self.search.boxes} boxes, Arb {self.search.prec} bits"
+        if self.witness is not None:
+            where = ", ".join(f"{k} = {v}" for k, v in self.witness.items())
+            how = f"witness {where}"
+        claim = f"{self.lhs} <= {self.rhs} for {self.box.text}"
+        return f"<Proof {head}{self.verdict.upper()} {claim} ({how})>"
+
+    def _repr_latex_(self) -> str:
+        from symbound.notation import to_latex
+
+        claim = rf"{to_latex(self.lhs)} \le {to_latex(self.rhs)}\ \text{{for}}\ {self.box.latex}"
+        return rf"$$\text{{{self.verdict}:}}\quad {claim}$$"
+
     def summary(self) -> str:
         head = f"{self.key + ': ' if self.key else ''}{self.verdict.upper()}"
         claim = f"  {self.lhs} <= {self.rhs} for {self.box.text}"

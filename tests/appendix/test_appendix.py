@@ -33,6 +33,7 @@ SECTIONS = (
     "claims",
     "collapse-regime",
     "eps-regime",
+    "regime-figures",
     "tradeoff",
     "prior-work",
     "composition",
