@@ -19,7 +19,6 @@ two depths and the asymptotic slopes of the symbolic bounds as :math:`L \to \inf
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,11 +28,12 @@ from typing import Any
 import sympy as sp
 
 from symbound import notation
+from symbound.curves import curve_values, slope_limit
 from symbound.errors import UsageError
 from symbound.notation import as_expr
 from symbound.regimes import RegimeResult, SymbolicBracket, eta_max, symbolic_bracket
 
-__all__ = ["DepthSweep", "curve_values", "eta_max_sweep", "slope_limit"]
+__all__ = ["DepthSweep", "eta_max_sweep"]
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class DepthSweep:
         return render(self.plot(), ("png",))["png"]
 
     def __repr__(self) -> str:
-        given = ", ".join(f"{k}={v}" for k, v in self.values.items())
+        given = ", ".join(f"{k}={v}" for k, v in sorted(self.values.items()))
         given = f" at {given}" if given else ""
         span = f"{self.depth} = {self.depths[0]}..{self.depths[-1]} ({len(self.depths)} depths)"
         width = self.relative_width
@@ -127,40 +127,6 @@ class DepthSweep:
             "slope_last_two_depths": None if self.slope() is None else round(self.slope(), 6),
             "asymptotic_slopes": {k: None if v is None else str(v) for k, v in slopes.items()},
         }
-
-
-@functools.lru_cache(maxsize=128)
-def slope_limit(expr: sp.Expr, depth: sp.Symbol) -> sp.Expr | None:
-    r""":math:`\lim_{L\to\infty} L\,\partial_L \log e(L)` (SymPy), the asymptotic log-log
-    slope of ``expr``; ``None`` when ``expr`` has other symbols or no limit is found.
-
-    >>> from symbound.notation import L
-    >>> slope_limit(sp.LambertW(L / 20) / L, L), slope_limit(sp.sqrt(L) / L, L)
-    (-1, -1/2)
-    """
-    if expr.free_symbols != {depth}:
-        return None
-    try:
-        value = sp.limit(depth * sp.diff(sp.log(expr), depth), depth, sp.oo)
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    return value if value.is_number and value.is_finite else None
-
-
-def curve_values(expr: sp.Expr, depth: sp.Symbol, xs: Sequence[float]) -> list[float]:
-    """``expr`` at each depth in ``xs`` (SymPy's evalf at 15 digits, for drawing), ``nan``
-    where it is not a positive real number."""
-    return list(_curve(expr, depth, tuple(float(x) for x in xs)))
-
-
-@functools.lru_cache(maxsize=256)
-def _curve(expr: sp.Expr, depth: sp.Symbol, xs: tuple[float, ...]) -> tuple[float, ...]:
-    out = []
-    for x in xs:
-        value = expr.evalf(15, subs={depth: sp.Float(x, 15)})
-        ok = value.is_number and value.is_real and value.is_positive
-        out.append(float(value) if ok else math.nan)
-    return tuple(out)
 
 
 def _depths(depths: Sequence[Any]) -> tuple[int, ...]:

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.patches import Patch
 
+from symbound.curves import curve_values, slope_limit
 from symbound.errors import UsageError
 from symbound.render.figure import Figure, colours, new_figure, style
 
@@ -59,7 +60,7 @@ def _name(bound) -> str:
 
 
 def _given(values, skip=()) -> str:
-    return ", ".join(f"{k}={v}" for k, v in values.items() if k not in skip)
+    return ", ".join(f"{k}={v}" for k, v in sorted(values.items()) if k not in skip)
 
 
 def crossing_figure(result) -> Figure:
@@ -251,7 +252,6 @@ def feasibility_figure(panels: Sequence[tuple[str, object]]) -> Figure:
 def symbolic_figure(bracket, depths: tuple[int, int] = (1, 1000)) -> Figure:
     r"""A :class:`~symbound.regimes.SymbolicBracket`'s bounds against the depth
     :math:`L` over ``depths``, on log-log axes; every other parameter must be fixed."""
-    from symbound.depth_sweep import curve_values, slope_limit
     from symbound.notation import L
 
     for e in (bracket.lower, bracket.upper):

@@ -168,7 +168,7 @@ class RegimeResult:
         return self.proved
 
     def __repr__(self) -> str:
-        given = ", ".join(f"{k}={v}" for k, v in self.values.items())
+        given = ", ".join(f"{k}={v}" for k, v in sorted(self.values.items()))
         return f"<RegimeResult at {given}, tau={self.tau}: {self.proved}>"
 
     def bound_values(self, etas: Sequence[float]) -> list[float]:

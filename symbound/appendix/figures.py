@@ -23,7 +23,8 @@ import numpy as np
 import sympy as sp
 
 from symbound.appendix.build import AppendixData, RegimeGrid
-from symbound.depth_sweep import DepthSweep, curve_values
+from symbound.curves import curve_values
+from symbound.depth_sweep import DepthSweep
 from symbound.regime_figures import (
     draw_feasibility,
     draw_sweeps,

@@ -81,8 +81,8 @@ def run(args) -> int:
         from symbound.io import check_output_file
         from symbound.render.figure import figure_format
 
-        figure_format(args.plot)
         check_output_file(args.plot, "--plot")
+        figure_format(args.plot)
     if args.bound is not None:
         expr = parse_bound(args.bound)
         if eta not in expr.free_symbols:

@@ -85,8 +85,8 @@ def save(fig: matplotlib.figure.Figure, path: Path | str, what: str = "--plot") 
     """Write ``fig`` to ``path`` (PNG or PDF by its suffix), atomically; return the path."""
     from symbound.io import atomic_write, check_output_file
 
-    fmt = figure_format(path, what)
     path = check_output_file(path, what)
+    fmt = figure_format(path, what)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, render(fig, (fmt,))[fmt])
     return path
