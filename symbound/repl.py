@@ -31,7 +31,8 @@ BANNER = """symbound console: the catalogue is `cat`, the notation's symbols are
 (eta, phi0, H, L, ...), and 1/3 is an exact Rational.  Try:
     cat["as25.lemma4.1"]                      check(cat["as25.lemma4.1"]).summary()
     eta_max(cat.composed["as25.eps-L"], {"H": 8, "L": 24, "phi0": 1}, 1/10)
-    symbolic_bracket(2*eta*phi0*(1 + H*eta)**L, tau)"""
+    symbolic_bracket(2*eta*phi0*(1 + H*eta)**L, tau)
+    eta_max_sweep(cat.composed["as25.eps-L"], {"H": 8, "phi0": 1}, 1/10, [1, 8, 64])"""
 
 
 def _is_int(node: ast.AST) -> bool:
@@ -62,6 +63,7 @@ def namespace() -> dict[str, Any]:
     import symbound
     from symbound import notation
     from symbound.compose import verify_closed_form
+    from symbound.depth_sweep import eta_max_sweep
     from symbound.lemmas.experiment import run_experiment
     from symbound.parse import parse_bound
     from symbound.regimes import eta_max, symbolic_bracket
@@ -74,6 +76,7 @@ def namespace() -> dict[str, Any]:
         g=notation.g,
         cat=symbound.load_catalogue(),
         eta_max=eta_max,
+        eta_max_sweep=eta_max_sweep,
         symbolic_bracket=symbolic_bracket,
         parse_bound=parse_bound,
         verify_closed_form=verify_closed_form,

@@ -120,19 +120,22 @@ def _eta_max_figure(grids: Sequence[RegimeGrid], sweeps: Sequence[Sequence[Depth
         return fig
 
 
+def _mapped(grid: RegimeGrid) -> int:
+    """The column a feasibility map shows: the table's middle one."""
+    return len(grid.spec.cols) // 2
+
+
 def _feasibility_figure(grids: Sequence[RegimeGrid], sweeps: Sequence[Sequence[DepthSweep]]):
-    cols = max(len(g.spec.cols) for g in grids)
     with style():
-        fig = new_figure((2.7 * cols + 0.8, 2.6 * len(grids) + 0.6))
-        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.94, wspace=0.32, hspace=0.45)
-        axes = fig.subplots(len(grids), cols, squeeze=False)
-        for row, grid, group in zip(axes, grids, sweeps, strict=True):
-            span = eta_span(group)
-            for ax, col, sweep in zip(row, grid.spec.cols, group, strict=False):
-                draw_feasibility(ax, sweep, span)
-                ax.set_title(f"{grid.spec.bound.key}, {grid.spec.col_name} = {col}", fontsize=8)
-            for ax in row[len(group) :]:
-                ax.set_visible(False)
+        fig = new_figure((4.0 * len(grids) + 0.6, 3.6))
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.26, top=0.91, wspace=0.3)
+        axes = fig.subplots(1, len(grids), squeeze=False)[0]
+        for ax, grid, group in zip(axes, grids, sweeps, strict=True):
+            k = _mapped(grid)
+            draw_feasibility(ax, group[k], eta_span([group[k]]))
+            ax.set_title(
+                f"{grid.spec.bound.key}, {grid.spec.col_name} = {grid.spec.cols[k]}", fontsize=9
+            )
         feasibility_legend(fig, loc="lower center", ncol=3, frameon=False)
         return fig
 
@@ -286,9 +289,10 @@ def _eta_max_caption(records) -> str:
 def _feasibility_caption(records) -> str:
     widths = ", ".join(r["largest_relative_width"] for r in records)
     return (
-        "Feasibility maps of the (η, L) plane, one panel per bound and H, from the regime "
-        "tables' certified brackets: green where bound ≤ τ is proved (η ≤ lo), red where "
-        "bound > τ is proved (η ≥ hi), both by monotonicity in η, which is proved; only the "
+        "Feasibility maps of the (η, L) plane, one panel per bound at the H named above it, "
+        "from the regime tables' certified brackets: green where bound ≤ τ is proved "
+        "(η ≤ lo), red where bound > τ is proved (η ≥ hi), both by monotonicity in η, which "
+        "is proved; only the "
         "depths of the tables are decided. The undecided strip (lo, hi) between them has "
         f"relative width at most {widths}: too thin to see. The dashed and dotted curves are "
         "the symbolic lower and upper bounds on the largest η, for every L."

@@ -51,6 +51,9 @@ def test_every_figure_is_a_png_and_a_pdf_and_the_same_bytes_again(data, drawn):
     for key in (ETA_MAX, FEASIBILITY, TRADEOFF):
         assert drawn.files[f"figures/{key}.png"].startswith(b"\x89PNG\r\n\x1a\n")
         assert drawn.files[f"figures/{key}.pdf"].startswith(b"%PDF-")
+        assert b"CreationDate" not in drawn.files[f"figures/{key}.pdf"]  # no stamps: the
+        assert b"Producer" not in drawn.files[f"figures/{key}.pdf"]  # same data gives the
+        assert b"Software" not in drawn.files[f"figures/{key}.png"]  # same bytes
     again = figure_files(_data(), environment())  # solved again from scratch
     assert again.files == drawn.files
 
