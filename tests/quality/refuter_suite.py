@@ -43,7 +43,6 @@ from symbound.check.evaluate import (
     certainly_le,
     convert_instance,
     evaluate_sides,
-    hypotheses_hold,
     hypotheses_not_rational,
 )
 from symbound.errors import NotExactError
@@ -430,9 +429,10 @@ def exact_instance(lemma: Lemma, z: Sequence[float]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Judgement:
-    """``verdict``: ``"violated"`` (hypotheses certified, lhs > rhs certainly),
-    ``"holds"`` (lhs <= rhs certainly, or a hypothesis certainly broken), or
-    ``"undecided"``; ``method``: exact rational arithmetic or Arb at some precision."""
+    """``verdict``: ``"violated"`` (every hypothesis certified, lhs > rhs certainly),
+    ``"holds"`` (hypotheses certified, lhs <= rhs certainly), ``"outside"`` (a
+    hypothesis or a parameter's domain certainly fails: not an instance of the claim),
+    or ``"undecided"``; ``method``: how it was decided."""
 
     verdict: str
     method: str
@@ -441,33 +441,43 @@ class Judgement:
 def judge(lemma: Lemma, inst: Mapping[str, Any], prec: int = 128, most: int = 4096) -> Judgement:
     """Whether the exact instance ``inst`` violates ``lemma``, rigorously.
 
-    Rational hypotheses and sides are decided in exact arithmetic; the others in Arb
-    from ``prec`` bits, doubled while undecided, up to ``most`` bits.
+    Parameter domains and rational hypotheses are decided in exact arithmetic, the
+    other hypotheses in Arb (from ``prec`` bits, doubled while undecided, up to
+    ``most``); then the conclusion, exactly if it is rational, else in Arb likewise.
+    A conclusion is judged only once every hypothesis is certified.
     """
     try:
         pending = hypotheses_not_rational(lemma, inst)
         if pending is None:
-            return Judgement("holds", "a hypothesis fails, exactly")
-        if not pending:
-            try:
-                lhs, rhs = evaluate_sides(lemma, inst, EXACT)
-                verdict = "violated" if lhs > rhs else "holds"
-                return Judgement(verdict, "exact rational arithmetic")
-            except NotExactError:
-                pass
-        while prec <= most:
+            return Judgement("outside", "a hypothesis or a domain fails, exactly")
+        while pending:
             arb = ArbBackend(prec=prec)
             balls = convert_instance(inst, arb)
-            if hypotheses_hold(lemma, balls, arb, parts=pending):
-                lhs, rhs = evaluate_sides(lemma, balls, arb)
-                if certainly_gt(lhs, rhs, arb):
-                    return Judgement("violated", f"Arb ball arithmetic at {prec} bits")
-                if certainly_le(lhs, rhs, arb):
-                    return Judgement("holds", f"Arb ball arithmetic at {prec} bits")
+            sides = [evaluate_sides(lemma, balls, arb, part=h) for h in pending]
+            if any(certainly_gt(lhs, rhs, arb) for lhs, rhs in sides):
+                return Judgement("outside", f"a hypothesis fails, Arb at {prec} bits")
+            if all(certainly_le(lhs, rhs, arb) for lhs, rhs in sides):
+                break
+            if prec >= most:
+                return Judgement("undecided", f"a hypothesis undecided at {most} bits")
+            prec *= 2
+        try:
+            lhs, rhs = evaluate_sides(lemma, inst, EXACT)
+            return Judgement("violated" if lhs > rhs else "holds", "exact rational arithmetic")
+        except NotExactError:
+            pass
+        while True:
+            arb = ArbBackend(prec=prec)
+            lhs, rhs = evaluate_sides(lemma, convert_instance(inst, arb), arb)
+            if certainly_gt(lhs, rhs, arb):
+                return Judgement("violated", f"Arb ball arithmetic at {prec} bits")
+            if certainly_le(lhs, rhs, arb):
+                return Judgement("holds", f"Arb ball arithmetic at {prec} bits")
+            if prec >= most:
+                return Judgement("undecided", f"undecided at {most} bits")
             prec *= 2
     except (ArithmeticError, ValueError, OverflowError) as exc:
         return Judgement("undecided", f"not evaluable ({type(exc).__name__})")
-    return Judgement("undecided", f"undecided at {most} bits")
 
 
 def digits(inst: Mapping[str, Any]) -> int:

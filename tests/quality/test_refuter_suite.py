@@ -15,7 +15,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy as sp
 
+import symbound.claims as sb
 from symbound import Verdict, check
 from symbound.check.evaluate import float_ratios
 from tests.quality.refuter_suite import (
@@ -92,3 +94,23 @@ def test_quick_subset_false_refuted_with_a_confirmed_witness_true_not_refuted(ke
         assert judge(entry.lemma, result.witness.instance).verdict == "violated"
     else:
         assert result.verdict is Verdict.SURVIVED, result.summary()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="check's rigorous stage returns an exact conclusion without deciding the "
+    "hypotheses that are not rational; a shrunk witness breaks one (symbound/check/)",
+)
+def test_a_witness_meets_its_hypotheses_that_are_not_rational():
+    # false (A = 5 J: softmax 1/2, norm 5), with a filtered transcendental hypothesis
+    A = sb.matrix("A", "n", "n")
+    lemma = sb.claim(
+        "suite.filtered-hypothesis",
+        given=[sb.norm(sb.softmax(A), "max") <= sp.Rational(3, 5)],
+        then=sb.norm(A, "max") <= sp.Rational(1, 100),
+        sizes={"n": (2, 2)},
+    )
+    assert not lemma.hypotheses[0].guaranteed
+    result = check(lemma, seed=0)
+    assert result.verdict is Verdict.REFUTED
+    assert judge(lemma, result.witness.instance).verdict == "violated", result.summary()
