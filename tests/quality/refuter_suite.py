@@ -2,18 +2,20 @@ r"""A public suite of claims for measuring refuters: false ones with known flaws
 
 Each claim is stated in the claim language over the catalogue's quantities (Res,
 softmax, norms, the exponential, the matrix exponential, row spread, networks) at
-**one** size combination, so its instance space has one dimension and every method
-searches the same unconstrained vector :math:`z` (``lemma.space.build``).  False
-claims carry a known flaw: a tight constant off by 50 %, 10 %, 1 % or 0.1 %; a wrong
-norm; a missing factor :math:`d`; a hypothesis dropped; a violation only at
+**one** size combination, so its instance space has one length :math:`m` and every
+method searches the same unconstrained vector :math:`z \in \mathbb R^m`
+(``lemma.space.build``).  False claims carry a known flaw: a tight constant off by
+50 %, 10 %, 1 %, 0.1 % or 0.001 %, or tight only in a limit; a wrong norm; a missing
+factor :math:`d`; a hypothesis dropped; a violation only at
 probabilities below float64's resolution (the relative softmax bound,
 :math:`1 - \text{ratio} \approx p\,e^{2t}`, is tight only as the probability
 :math:`p \to 0`).  True claims are the corrections and supporting lemmas the
 catalogue proves, most of them tight.
 
-:func:`judge` decides whether an exact instance violates a claim -- hypotheses
-decided exactly where rational, the rest and the conclusion in outward-rounded Arb
-balls, precision doubled while undecided -- the same judge for every method.
+:func:`judge` decides whether an exact instance violates a claim -- every hypothesis
+certified first, exactly where rational, the rest in outward-rounded Arb balls, then
+the conclusion likewise, precision doubled while undecided -- the same judge for
+every method.
 ``benchmarks/bench_refuter.py`` runs the whole suite against Hypothesis and SciPy;
 ``tests/quality/test_refuter_suite.py`` runs :data:`QUICK`.
 
