@@ -260,26 +260,45 @@ def _tradeoff_figure(data: AppendixData, records):
 # -- captions and files -------------------------------------------------------------------
 
 
+def _limits_text(record) -> str:
+    """The symbolic bounds' slopes as L grows, once if every column has the same."""
+    seen = {
+        (c["asymptotic_slopes"]["lower"], c["asymptotic_slopes"]["upper"])
+        for c in record["columns"].values()
+    }
+    if len(seen) != 1:
+        return "the symbolic bounds' log-log slopes as L grows differ by column (see the JSON)"
+    ((lower, upper),) = seen
+    upper = f"the upper {upper}" if upper else "no symbolic upper bound was found"
+    return f"as L grows the symbolic lower bound has log-log slope {lower or 'unknown'}, {upper}"
+
+
 def _eta_max_caption(records) -> str:
-    widths = [r["largest_relative_width"] for r in records]
-    slopes = "; ".join(
-        f"{r['bound']}: as L grows the symbolic lower bound has log-log slope "
-        f"{next(iter(r['columns'].values()))['asymptotic_slopes']['lower']}, the upper "
-        f"{next(iter(r['columns'].values()))['asymptotic_slopes']['upper'] or 'none found'}"
-        for r in records
+    known = [r["largest_relative_width"] for r in records if r["largest_relative_width"]]
+    width = (
+        f"their relative width is at most {max(known, key=float)}, narrower than the markers"
+        if len(known) == len(records)
+        else "some have no upper end (the bound stays below τ up to the solver's cap)"
+    )
+    slopes = "; ".join(f"{r['bound']}: {_limits_text(r)}" for r in records)
+    proved = (
+        "f proved non-decreasing in η, so the largest η lies in [lo, hi]"
+        if all(r["every_bracket_monotone"] for r in records)
+        else "where f is proved non-decreasing in η the largest η lies in [lo, hi]; not "
+        "everywhere here, see the JSON"
     )
     meet = all(c["brackets_meet_symbolic_bounds"] for r in records for c in r["columns"].values())
     return (
         "The largest η with bound ≤ τ against the depth L, one colour per H. Markers and bands: "
         "the certified brackets [lo, hi] of the regime tables (f(lo) ≤ τ and f(hi) > τ proved "
-        "with Arb balls, f proved non-decreasing in η, so the largest η lies in [lo, hi]); "
-        f"their relative width is at most {max(widths)}, narrower than the markers. Dashed: the "
+        f"with Arb balls, {proved}); "
+        f"{width}. Dashed: the "
         "symbolic lower bound, dotted: the symbolic upper bound, each derived by SymPy from an "
         "envelope of the bound and drawn through every L (none is drawn where none was found). "
         f"{slopes}. The slope printed below each panel is that of the brackets between the last "
         "two depths. "
         + (
-            "Every bracket lies between the symbolic bounds at its depth."
+            "Every bracket meets the symbolic bounds at its depth (compared in floating point)."
             if meet
             else "Not every bracket lies between the symbolic bounds (see the JSON)."
         )
@@ -287,15 +306,22 @@ def _eta_max_caption(records) -> str:
 
 
 def _feasibility_caption(records) -> str:
-    widths = ", ".join(r["largest_relative_width"] for r in records)
+    widths = ", ".join(
+        f"{r['largest_relative_width'] or 'unbounded'} ({r['bound']})" for r in records
+    )
+    monotone = (
+        "both by monotonicity in η, which is proved"
+        if all(r["every_bracket_monotone"] for r in records)
+        else "both only where the bound is proved non-decreasing in η (not everywhere here: "
+        "grey rows are undecided)"
+    )
     return (
         "Feasibility maps of the (η, L) plane, one panel per bound at the H named above it, "
         "from the regime tables' certified brackets: green where bound ≤ τ is proved "
-        "(η ≤ lo), red where bound > τ is proved (η ≥ hi), both by monotonicity in η, which "
-        "is proved; only the "
-        "depths of the tables are decided. The undecided strip (lo, hi) between them has "
-        f"relative width at most {widths}: too thin to see. The dashed and dotted curves are "
-        "the symbolic lower and upper bounds on the largest η, for every L."
+        f"(η ≤ lo), red where bound > τ is proved (η ≥ hi), {monotone}; only the depths of the "
+        "tables are decided. The undecided strip (lo, hi) between them has relative width at "
+        f"most {widths}: too thin to see. The dashed and dotted curves are the symbolic lower "
+        "and upper bounds on the largest η, for every L."
     )
 
 

@@ -84,7 +84,7 @@ def test_captions_state_what_was_computed(drawn):
     tex = drawn.files["regime-figures.tex"]
     assert tex.count(r"\begin{figure}") == 2 and r"\label{fig:regime-eta-max}" in tex
     assert r"f(lo) $\le$ $\tau$ and f(hi) > $\tau$ proved with Arb balls" in " ".join(tex.split())
-    assert "Every bracket lies between the symbolic bounds at its depth." in " ".join(tex.split())
+    assert "Every bracket meets the symbolic bounds at its depth" in " ".join(tex.split())
 
 
 def test_the_tradeoff_figure_says_where_the_lines_would_meet(data, drawn):
