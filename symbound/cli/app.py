@@ -20,6 +20,7 @@ from symbound.cli import (
     prove,
     recheck,
     regime,
+    repair,
     repl,
     show,
     sweep,
@@ -30,7 +31,8 @@ from symbound.errors import SymboundError
 __all__ = ["COMMANDS", "main", "parser"]
 
 #: The command modules, in the order ``symbound --help`` lists them.
-MODULES = (listing, show, check, regime, appendix, experiments, prove, recheck, audit, sweep, repl)
+MODULES = (listing, show, check, regime, appendix, experiments, prove, recheck, audit, sweep, repl,
+           repair)  # fmt: skip
 
 #: Each command's ``run``, by name.
 COMMANDS: dict[str, Callable] = {module.NAME: module.run for module in MODULES}

@@ -65,7 +65,10 @@ class Provenance(enum.Enum):
     - ``SUMMARY``: the form an AI-generated summary gives, not seen in the source's text;
     - ``RECONSTRUCTED``: our reconstruction of a statement whose text is not available;
     - ``PROVED_HERE``: a statement proved in the reference notes (not the source's);
-    - ``USER``: a claim stated by the user of symbound (in Python or a claims file).
+    - ``USER``: a claim stated by the user of symbound (in Python or a claims file);
+    - ``REPAIRED``: a correction computed by :func:`symbound.repair.repair` from a refuted
+      claim (a constant or a hypothesis bracketed by witnesses and searches), with its own
+      check; not proved unless its record says so.
     """
 
     VERBATIM = "verbatim"
@@ -76,6 +79,7 @@ class Provenance(enum.Enum):
     RECONSTRUCTED = "reconstructed"
     PROVED_HERE = "proved here"
     USER = "your own statement"
+    REPAIRED = "repaired here"
 
 
 #: Provenances that claim to be the source's own text (directly or quoted); a user's
@@ -284,6 +288,8 @@ def provenance_problem(form: Form, provenance: Provenance, citation: Citation) -
             return f"a statement proved here is a correction or supporting, not {form.value!r}"
         if citation.primary:
             return "a statement proved here cites the notes that prove it, not the source"
+    if provenance is Provenance.REPAIRED and (form is not Form.CORRECTED or citation.primary):
+        return "a repaired statement is a correction that cites the repair, not the source"
     if provenance in (Provenance.DESIGN_CARD, Provenance.SUMMARY) and citation.primary:
         return f"a {provenance.value} formula cites where it was found, not the source"
     return ""
