@@ -154,6 +154,11 @@ def _judged(method, entry, z, t0, best, setup: Setup, evaluations) -> Outcome:
     )  # fmt: skip
 
 
+#: The most float64 evaluations ``check`` spends at its defaults: 2000 samples and four
+#: Nelder--Mead runs of at most 400 evaluations each.
+SYMBOUND_MOST = 2000 + 4 * 400
+
+
 def run_symbound(entry: SuiteClaim, setup: Setup) -> Outcome:
     """``check`` at its defaults; its witness judged by the same judge as the peers'."""
     t0 = time.perf_counter()
@@ -325,6 +330,10 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="only the test suite's quick subset")
     ap.add_argument("--json", type=Path, help="write every outcome and the summaries here")
     args = ap.parse_args()
+    if args.budget < SYMBOUND_MOST:
+        ap.error(
+            f"--budget must be at least {SYMBOUND_MOST}: symbound's defaults may use that many"
+        )
     entries = [e for e in SUITE if not args.quick or e.key in QUICK]
     plain = Setup(args.budget, args.seed, args.box)
     runs = [(run_symbound, plain), *((peer, plain) for peer in PEERS)]
