@@ -167,23 +167,25 @@ def rigorous(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> Rigo
     pending = hypotheses_not_rational(lemma, inst)  # the rational ones: exactly
     if pending is None:
         return None
+    prec = hp.prec + 64
+    while pending:  # the others in Arb, before anything is concluded
+        ball_inst = convert_instance(inst, ArbBackend(prec=prec))
+        if hypotheses_hold(lemma, ball_inst, ArbBackend(prec=prec), parts=pending):
+            break
+        if prec >= 8 * hp.prec:
+            return None
+        prec *= 2
     try:
         lhs, rhs = evaluate_sides(lemma, inst, EXACT)
         return Rigorous(inst, lhs, rhs, "exact rational arithmetic", EXACT)
     except NotExactError:
         pass
-    prec = hp.prec + 64
     while True:
         arb = ArbBackend(prec=prec)
-        ball_inst = convert_instance(inst, arb)
-        if pending and not hypotheses_hold(lemma, ball_inst, arb, parts=pending):
-            if prec >= 8 * hp.prec:
-                return None
-        else:
-            lhs, rhs = evaluate_sides(lemma, ball_inst, arb)
-            decided = certainly_gt(lhs, rhs, arb) or certainly_le(lhs, rhs, arb)
-            if decided or prec >= 8 * hp.prec:
-                return Rigorous(inst, lhs, rhs, f"Arb ball arithmetic at {prec} bits", arb)
+        lhs, rhs = evaluate_sides(lemma, convert_instance(inst, arb), arb)
+        decided = certainly_gt(lhs, rhs, arb) or certainly_le(lhs, rhs, arb)
+        if decided or prec >= 8 * hp.prec:
+            return Rigorous(inst, lhs, rhs, f"Arb ball arithmetic at {prec} bits", arb)
         prec *= 2
 
 

@@ -96,12 +96,9 @@ def test_quick_subset_false_refuted_with_a_confirmed_witness_true_not_refuted(ke
         assert result.verdict is Verdict.SURVIVED, result.summary()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check's rigorous stage returns an exact conclusion without deciding the "
-    "hypotheses that are not rational; a shrunk witness breaks one (symbound/check/)",
-)
 def test_a_witness_meets_its_hypotheses_that_are_not_rational():
+    """The rigorous stage once returned an exact conclusion without deciding the
+    hypotheses that are not rational: a shrunk witness broke one (fixed)."""
     # false (A = 5 J: softmax 1/2, norm 5), with a filtered transcendental hypothesis
     A = sb.matrix("A", "n", "n")
     lemma = sb.claim(
