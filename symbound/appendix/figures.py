@@ -224,7 +224,7 @@ def _tradeoff_figure(data: AppendixData, records):
     spec = data.spec.comparison
     groups = _tradeoff_groups(data)
     ns = sorted({r.values["n"] for r in data.comparison})
-    grid = np.geomspace(ns[0], ns[-1], 60)
+    grid = np.geomspace(ns[0], ns[-1], 24)
     shades = colours(len(spec.scalings))
     with style():
         fig = new_figure((3.4 * len(groups) + 0.6, 3.8))
