@@ -385,7 +385,7 @@ def figure_files(data: AppendixData, env) -> AppendixFigures:
                 {"key": ETA_MAX, "caption": tex_escape(_eta_max_caption(records))},
                 {"key": FEASIBILITY, "caption": tex_escape(_feasibility_caption(records))},
             ],
-            tables=[g.spec.key for g in grids],
+            tables=[tex_escape(g.spec.title) for g in grids],
         )
     tradeoff = None
     if data.spec.comparison is not None and data.comparison:
