@@ -208,6 +208,7 @@ class Plan:
     builds: tuple[_Build, ...]
     guaranteed: tuple[int, ...]
     filtered: tuple[int, ...]
+    order: tuple[str, ...] = ()  # the variables in the order they were declared
 
     def dimension(self, sizes: Mapping[str, int]) -> int:
         total = len(self.parameters)
@@ -223,8 +224,11 @@ class Plan:
         for symbol, interval in self.parameters:
             out[symbol.name] = interval.build(r.scalar())
         env = {**sizes, **out}
-        for b in self.builds:
-            out[b.var.name] = _make(b, r, sizes, env, out, backend)
+        built: dict[str, Any] = {}
+        for b in self.builds:  # centres first ...
+            built[b.var.name] = _make(b, r, sizes, env, built, backend)
+        for name in self.order or built:  # ... reported in the order declared
+            out[name] = built[name]
         return out
 
     @property
@@ -403,7 +407,7 @@ def derive(
     guaranteed = tuple(sorted(b.hypothesis for b in builds if b.hypothesis is not None))
     filtered = tuple(i for i in range(len(hypotheses)) if i not in guaranteed)
     parameters = tuple(sorted(intervals.items(), key=lambda kv: kv[0].name))
-    return Plan(parameters, tuple(builds), guaranteed, filtered)
+    return Plan(parameters, tuple(builds), guaranteed, filtered, tuple(names))
 
 
 def _cycle(chosen: Mapping[str, _Build], b: _Build) -> bool:

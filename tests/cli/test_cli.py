@@ -171,7 +171,7 @@ def test_prove_a_catalogue_claim_writes_a_certificate_that_rechecks(capsys, tmp_
     doc = json.loads(cert.read_text())
     assert doc["verdict"] == "proved" and doc["tree"]
     code, out, _ = run(capsys, "recheck", str(cert))
-    assert code == 0 and "OK (proved)" in out
+    assert code == 0 and "OK (proved;" in out
     doc["claim"]["rhs"] = "H*L*eta"  # a false claim under the same proof
     cert.write_text(json.dumps(doc))
     code, out, _ = run(capsys, "recheck", str(cert))
@@ -218,14 +218,17 @@ def test_experiments_command_writes_figures_tables_and_json(tmp_path, capsys):
     assert out.count("REPRODUCED") == 3 and "NOT REPRODUCED" not in out
     names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert names == [
+        ".symbound-output",  # the marker: the next run may replace the folder whole
         "experiments.json",
         "experiments.tex",
         "figures/layer-collapse.pdf",
         "figures/layer-collapse.png",
+        "figures/one-layer.pdf",
+        "figures/one-layer.png",
         "figures/residual-ratio.pdf",
         "figures/residual-ratio.png",
     ]
-    assert "wrote 6 files" in err
+    assert "wrote 8 files" in err
 
 
 def test_experiments_are_byte_identical_across_processes(tmp_path):
@@ -238,7 +241,7 @@ def test_experiments_are_byte_identical_across_processes(tmp_path):
             capture_output=True,
         )
         outputs.append({p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()})
-    assert outputs[0] == outputs[1] and len(outputs[0]) == 6
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 9  # the marker included
 
 
 @pytest.mark.parametrize(
