@@ -154,6 +154,7 @@ class CheckFigure:
     samples: int | None = None
     sup_ratio: str | None = None
     witness: str | None = None
+    kept: str | None = None  # the share of samples that met filtered hypotheses
     result: Any = None  # the CheckResult or Proof itself (not compared, not in the JSON)
     elapsed: float = 0.0  # seconds (not compared, not in the JSON)
 
@@ -168,6 +169,8 @@ class CheckFigure:
     def of_check(cls, result, purpose: str) -> CheckFigure:
         """The figures of a :class:`~symbound.check.CheckResult`."""
         w = result.witness
+        total, dropped = result.counts.get("samples", 0), result.counts.get("filtered_out", 0)
+        kept = f"{(total - dropped) / total:.1%} of the samples kept" if dropped and total else None
         return cls(
             purpose=purpose,
             key=result.key,
@@ -178,6 +181,7 @@ class CheckFigure:
             samples=int(result.settings["samples"]),
             sup_ratio=result.sup.ratio if result.sup is not None else None,
             witness=f"{w.describe()}: lhs = {w.lhs} > rhs = {w.rhs} ({w.method})" if w else None,
+            kept=kept,
             result=result,
             elapsed=result.elapsed,
         )
@@ -207,7 +211,8 @@ class CheckFigure:
             boxes = getattr(self.result, "search", None)
             count = f", {boxes.boxes} boxes" if boxes is not None else ""
             return f"interval branch and bound over {self.region}{count}"
-        return f"{self.samples} samples, seed {self.seed}, {self.region or 'no sizes'}"
+        kept = f"; {self.kept} (the others broke a hypothesis)" if self.kept else ""
+        return f"{self.samples} samples, seed {self.seed}, {self.region or 'no sizes'}{kept}"
 
     def text(self) -> str:
         line = f"{self.purpose}: {self.verdict}"
@@ -226,4 +231,5 @@ class CheckFigure:
             "samples": self.samples,
             "sup_ratio": self.sup_ratio,
             "witness": self.witness,
+            "kept": self.kept,
         }

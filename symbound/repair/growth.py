@@ -46,6 +46,8 @@ __all__ = [
 MAX_POWER = 3
 #: A growth over a size's range that stops the search of the other sizes.
 STRONG = 2
+#: A survivor whose largest ratio reaches this is tight (to six digits).
+TIGHT = 1 - Fraction(1, 10**6)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ def profile(session: Session, lemma, c: Fraction, size, values=None) -> list[Poi
 def profiles(session: Session, lemma, c: Fraction, sizes) -> list[tuple]:
     """``(size, points)`` for the sizes whose largest ratio varies: each size is searched at
     both ends of its range first (in the lemma's order, stopping at the first whose ratio
-    at least doubles: :data:`STRONG`), and the one that varies most at every value."""
+    at least doubles: :data:`STRONG`), and the one that varies most at every value when
+    both its ends are exact (a rational function is fitted only to exact values)."""
     ends = []
     for size in sizes:
         lo, hi = int(size.search[0]), int(size.search[1])
@@ -105,6 +108,8 @@ def profiles(session: Session, lemma, c: Fraction, sizes) -> list[tuple]:
         return []
     varying.sort(key=lambda item: -growth(item[1]))
     size, points = varying[0]
+    if not all(p.exact for p in points):  # only exact values are fitted: the ends suffice
+        return varying
     lo, hi = int(size.search[0]), int(size.search[1])
     middle = profile(session, lemma, c, size, range(lo + 1, hi))
     full = sorted([*points, *middle], key=lambda p: p.size)
@@ -241,6 +246,9 @@ def factor_repair(
         for k in range(1, MAX_POWER + 1):
             found = []
             for label, f_new in _candidates(lemma, split, size, k):
+                if any(s[0] >= TIGHT for s in found):  # a tight survivor: nothing tighter
+                    tried.append(f"{label}: not checked (a tight correction came first)")
+                    continue
                 entry, result, figure = _try(session, lemma, split, size, k, label, f_new)
                 tried.append(f"{label}: {result.verdict.value}" + _ratio(result))
                 if result.verdict.value == "survived":
@@ -249,7 +257,7 @@ def factor_repair(
             if found:
                 survivors.extend(found)
                 break
-        if any(s[0] >= 1 - Fraction(1, 10**6) for s in survivors):
+        if any(s[0] >= TIGHT for s in survivors):
             break
     evidence = (*laws, "corrections tried: " + "; ".join(tried))
     names = ", ".join(size.name for size, _ in profiles)
@@ -264,7 +272,7 @@ def factor_repair(
             evidence=(*evidence, f"no correction with a power <= {MAX_POWER} survived"),
         )
     ratio, label, entry, figure = max(survivors, key=lambda s: s[0])
-    tight = ratio >= 1 - Fraction(1, 10**6)
+    tight = ratio >= TIGHT
     return session.result(
         lemma.key,
         statement,

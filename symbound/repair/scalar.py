@@ -166,8 +166,8 @@ def scalar_threshold(
         evidence.append(f"closed form {guess.text}: {guess.how}, resting on {digits} digits")
     else:
         evidence.append(
-            f"no closed form among p/q times 1, log(2), pi, E, sqrt(2) matches the {digits} "
-            f"digits; t* is where lhs - rhs changes sign in {name}"
+            f"no closed form a + b K (a, b rational, K = 1, log(2), pi, E, sqrt(2)) "
+            f"matches the {digits} digits; t* is where lhs - rhs changes sign in {name}"
         )
     ok = proof.verdict == "proved"
     return session.result(

@@ -246,8 +246,8 @@ def _state(session: Session, lemma, u, u_text: str, b: Bracket, statement: str) 
         )
     else:
         evidence.append(
-            f"no closed form among p/q times 1, log(2), pi, E, sqrt(2) fits the {digits} digits "
-            "of the bracket; the repaired claim takes the holding end"
+            f"no closed form a + b K (a, b rational, K = 1, log(2), pi, E, sqrt(2)) "
+            f"fits the {digits} digits of the bracket; the repaired claim takes the holding end"
         )
     outcome = "repaired" if result.verdict.value == "survived" else "inconclusive"
     if outcome != "repaired":
