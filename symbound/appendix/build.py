@@ -1,20 +1,25 @@
 """Building an appendix's data: every check, bracket and experiment it reports.
 
-:func:`build_appendix` runs, for the paper whose derivation module declares an
-``APPENDIX``:
+:func:`build_appendix` runs, for one paper (a derivation module that declares an
+``APPENDIX``; by default the built-in one), on that paper's entries only:
 
 1. :func:`~symbound.check.check` on every claim of the paper, each statement as
-   given followed by its corrections;
+   given followed by its corrections, and the proof of each of its scalar claims;
 2. the certified :math:`\\eta_{\\max}` brackets of every regime table (and the
    symbolic bracket for symbolic depth);
 3. the threshold comparison (the expressivity--complexity trade-off);
-4. the prior work: the other sources' lemmas (checked), experiments (run) and
-   remarks (listed, not checkable);
-5. the exact verification of every composed closed form against its recurrence;
+4. the prior work: the lemmas (checked), experiments (run) and remarks (listed, not
+   checkable) of the sources its specification names, by default every source
+   without an appendix of its own (never another paper);
+5. the exact verification of each of its composed closed forms against its recurrence;
 6. the layer-collapse experiments (:mod:`symbound.empirical`), through the same
-   executor, at the sizes the derivation declares or those ``study_sizes`` gives.
+   executor, at the sizes the derivation declares or those ``study_sizes`` gives;
+7. the audit of a real model (all-MiniLM-L6-v2, when installed) against its network
+   lemmas and composed bounds.
 
-Everything is deterministic for a given seed.
+Every task goes to the executor as :func:`symbound.check.tasks.reference` says (the
+built-in catalogue's entries by key, others as themselves when they pickle, the rest
+here).  Everything is deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import sympy as sp
 from symbound.appendix.spec import AppendixSpec, RegimeTable, ThresholdComparison
 from symbound.check.checker import check_many
 from symbound.check.result import CheckResult, exact_string
+from symbound.check.tasks import reference, resolve
 from symbound.compose import ComposedBound, verify_closed_form
 from symbound.empirical.report import run_study
 from symbound.empirical.spec import with_sizes
@@ -186,33 +192,39 @@ class _Done:
         return self.value
 
 
-def _submit(executor, cat: Catalogue, fn, *args):
-    """``fn(*args)`` in a worker (a future; workers use the built-in catalogue), or here
-    and now on ``cat`` without an executor."""
-    if executor is not None:
-        return executor.submit(fn, *args)
-    return _Done(fn(*args, cat=cat))
+def _submit(executor, fn, entries, *args):
+    """``fn(refs, *args)`` for the entries' references (see :mod:`symbound.check.tasks`):
+    a future from ``executor``, or the result computed here when there is no executor or
+    an entry cannot travel."""
+    refs = [reference(e) for e in entries] if executor is not None else [None]
+    if any(ref is None for ref in refs):
+        return _Done(fn(list(entries), *args))
+    return executor.submit(fn, refs, *args)
 
 
-# Worker entry points: each looks its subject up by key.
+# Worker entry points: each resolves the references it receives.
 
 
-def _prove_task(key: str, cat: Catalogue | None = None):
+def _prove_task(refs):
     from symbound.prove.prover import prove_claim
 
-    return prove_claim((cat or load_catalogue()).scalars[key])
+    (claim,) = map(resolve, refs)
+    return prove_claim(claim)
 
 
-def _verify_task(key: str, seed: int, cat: Catalogue | None = None):
-    return verify_closed_form((cat or load_catalogue()).composed[key], depths=50, seed=seed)
+def _verify_task(refs, seed: int):
+    (bound,) = map(resolve, refs)
+    return verify_closed_form(bound, depths=50, seed=seed)
 
 
-def _experiment_task(key: str, seed: int, dps: int, cat: Catalogue | None = None):
-    return run_experiment((cat or load_catalogue()).experiments[key], seed=seed, dps=dps)
+def _experiment_task(refs, seed: int, dps: int):
+    (experiment,) = map(resolve, refs)
+    return run_experiment(experiment, seed=seed, dps=dps)
 
 
-def _audit_task(cat: Catalogue | None = None):
-    """The all-MiniLM-L6-v2 audit, or None when its package is not installed."""
+def _audit_task(refs, composed: int):
+    """The all-MiniLM-L6-v2 audit of these lemmas and (the last ``composed`` of the
+    references) composed bounds, or None when its package is not installed."""
     from symbound.models import load_bert, minilm_dir, token_ids
     from symbound.models.audit import audit
 
@@ -220,8 +232,33 @@ def _audit_task(cat: Catalogue | None = None):
     if folder is None:
         return None
     ckpt = load_bert(folder)
-    cat = cat or load_catalogue()
-    return audit(ckpt, token_ids(ckpt), catalogue=cat, model_name="all-MiniLM-L6-v2")
+    entries = [resolve(ref) for ref in refs]
+    split = len(entries) - composed
+    return audit(
+        ckpt,
+        token_ids(ckpt),
+        lemmas=entries[:split],
+        composed=entries[split:],
+        model_name="all-MiniLM-L6-v2",
+    )
+
+
+def prior_sources(cat: Catalogue, paper: str) -> tuple[str, ...]:
+    """The derivation modules whose entries are ``paper``'s prior work (see
+    :class:`~symbound.appendix.spec.AppendixSpec`), in the catalogue's order."""
+    spec = cat.appendices[paper]
+    sources = list(dict.fromkeys(cat.sources.values()))
+    if spec.prior is None:
+        return tuple(m for m in sources if m != paper and m not in cat.appendices)
+    by_name = {m.rpartition(".")[2]: m for m in sources}
+    unknown = [name for name in spec.prior if name not in by_name and name not in sources]
+    if unknown:
+        raise UsageError(
+            f"the appendix of {paper} names prior work {unknown[0]!r}, which is no source; "
+            f"the sources are: {', '.join(sorted(by_name))}"
+        )
+    named = {by_name.get(name, name) for name in spec.prior}
+    return tuple(m for m in sources if m in named and m != paper)
 
 
 def build_appendix(
@@ -248,26 +285,26 @@ def build_appendix(
     ``progress`` (a :class:`symbound.parallel.Progress`) shows them running.
     """
     cat = cat or load_catalogue()
-    if not cat.appendices:
-        raise UsageError("no derivation module declares an APPENDIX")
-    if paper is None:
-        paper = next(iter(cat.appendices))
-    if paper not in cat.appendices:
-        raise UsageError(
-            f"no appendix for {paper!r}; choose one of {', '.join(sorted(cat.appendices))}"
-        )
+    paper = cat.paper(paper)
     spec = cat.appendices[paper]
-    own = [lemma for key, lemma in cat.items() if cat.source_of(key) == paper]
+    prior = set(prior_sources(cat, paper))
+
+    def of(section, sources) -> list:
+        return [entry for key, entry in section.items() if cat.source_of(key) in sources]
+
+    own = of(cat.claims, {paper})
     ordered = _ordered_claims(own, cat)
-    others = [lemma for key, lemma in cat.items() if cat.source_of(key) != paper]
-    scalar_claims = tuple(c for c in cat.scalars.values() if cat.source_of(c.key) == paper)
-    # the independent parts go to the workers first, so they run beside the checks;
-    # a catalogue other than the built-in one is worked through here
-    pool = executor if cat is load_catalogue() else None
-    audit_job = _submit(pool, cat, _audit_task) if real_model else _Done(None)
-    proof_jobs = [_submit(pool, cat, _prove_task, c.key) for c in scalar_claims]
-    composed_jobs = [_submit(pool, cat, _verify_task, k, seed) for k in cat.composed]
-    experiment_jobs = [_submit(pool, cat, _experiment_task, k, seed, dps) for k in cat.experiments]
+    others = of(cat.claims, prior)
+    scalar_claims = tuple(of(cat.scalars, {paper}))
+    bounds = of(cat.composed, {paper})
+    experiments_run = of(cat.experiments, prior)
+    # the independent parts go to the workers first, so they run beside the checks
+    audit_job = _Done(None)
+    if real_model:
+        audit_job = _submit(executor, _audit_task, own + bounds, len(bounds))
+    proof_jobs = [_submit(executor, _prove_task, [c]) for c in scalar_claims]
+    composed_jobs = [_submit(executor, _verify_task, [b], seed) for b in bounds]
+    experiment_jobs = [_submit(executor, _experiment_task, [e], seed, dps) for e in experiments_run]
     regimes = tuple(regime_grid(t) for t in spec.regime_tables)
     comparison = tuple(comparison_rows(spec.comparison)) if spec.comparison else ()
     results = check_many(
@@ -283,11 +320,9 @@ def build_appendix(
     )
     prior_checks = tuple(zip(others, results[len(ordered) :], strict=True))
     experiments = tuple(
-        (e, job.result()) for e, job in zip(cat.experiments.values(), experiment_jobs, strict=True)
+        (e, job.result()) for e, job in zip(experiments_run, experiment_jobs, strict=True)
     )
-    composed = tuple(
-        (b, job.result()) for b, job in zip(cat.composed.values(), composed_jobs, strict=True)
-    )
+    composed = tuple((b, job.result()) for b, job in zip(bounds, composed_jobs, strict=True))
     proofs = tuple(job.result() for job in proof_jobs)
     audited = audit_job.result()
     studies = ()
@@ -306,7 +341,7 @@ def build_appendix(
         comparison=comparison,
         prior_checks=prior_checks,
         experiments=experiments,
-        remarks=tuple(cat.remarks.values()),
+        remarks=tuple(of(cat.remarks, prior)),
         composed=composed,
         settings=settings,
         scalar_claims=scalar_claims,

@@ -71,11 +71,18 @@ class ThresholdComparison:
 
 @dataclass(frozen=True)
 class AppendixSpec:
-    """One paper's appendix: its claims (the module's lemmas), regime tables, comparison,
-    and the layer-collapse experiments (:mod:`symbound.empirical.spec` values)."""
+    """One paper's appendix: its claims (the module's lemmas, scalar claims and composed
+    bounds), regime tables, comparison, the layer-collapse experiments
+    (:mod:`symbound.empirical.spec` values), and the prior work it reports.
+
+    ``prior`` names the derivation modules whose lemmas, experiments and remarks are
+    its prior work (``"wu_2024"``); None: every source that declares no appendix of its
+    own (another paper with an appendix is never another's prior work by default).
+    """
 
     paper: str
     title: str
     regime_tables: tuple[RegimeTable, ...]
     comparison: ThresholdComparison | None = None
     studies: tuple[Any, ...] = ()  # DistanceSweep and ResidualStudy values
+    prior: tuple[str, ...] | None = None

@@ -1,4 +1,5 @@
-"""``symbound appendix``: regenerate a paper's appendix (LaTeX, JSON, figures)."""
+"""``symbound appendix``: regenerate a paper's appendix (LaTeX, JSON, figures); it takes a
+paper (``--paper``: a derivation module that declares an ``APPENDIX``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import sys
 import time
 
 from symbound.cli.errors import EXIT_OK, UsageExit
-from symbound.cli.experiments import add_size_arguments, study_sizes
+from symbound.cli.experiments import add_paper_argument, add_size_arguments, study_sizes
 from symbound.parse import int_in
 
 __all__ = ["NAME", "register", "run"]
@@ -16,8 +17,11 @@ NAME = "appendix"
 
 def register(subparsers):
     """The ``appendix`` command and its arguments."""
-    p = subparsers.add_parser("appendix", help="regenerate the built-in paper's appendix")
+    p = subparsers.add_parser(
+        "appendix", help="regenerate a paper's appendix (default: the built-in paper's)"
+    )
     p.add_argument("--out", default="appendix", help="output folder (default ./appendix)")
+    add_paper_argument(p)
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="random seed")
     p.add_argument("--samples", type=int_in(1, 10**7), default=2000, help="samples per claim")
     p.add_argument("--dps", type=int_in(16, 5000), default=50, help="high-precision digits")
@@ -43,9 +47,11 @@ def run(args) -> int:
     from symbound.appendix import build_appendix, write_appendix
     from symbound.appendix.write import SIGNATURE
     from symbound.io import check_output_folder
+    from symbound.lemmas.catalogue import load_catalogue
     from symbound.parallel import Progress, process_pool
 
     check_output_folder(args.out, signature=SIGNATURE)  # before 30 s of computing
+    paper = load_catalogue().paper(args.paper)  # an unknown paper too
 
     if args.pdf and shutil.which("pdflatex") is None:
         raise UsageExit(
@@ -57,6 +63,7 @@ def run(args) -> int:
     executor = process_pool(args.jobs)
     try:
         data = build_appendix(
+            paper=paper,
             seed=args.seed,
             samples=args.samples,
             dps=args.dps,

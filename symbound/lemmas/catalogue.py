@@ -40,14 +40,23 @@ from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from symbound._resources import derivations_package
-from symbound.errors import InvalidLemmaError, UnknownLemmaError
+from symbound.errors import InvalidLemmaError, UnknownLemmaError, UsageError
 from symbound.lemmas.experiment import Experiment, Remark
 from symbound.lemmas.model import Lemma
 
-__all__ = ["DERIVATIONS_PACKAGE", "Catalogue", "Kind", "Section", "load_catalogue"]
+__all__ = [
+    "BUILT_IN_PAPER",
+    "DERIVATIONS_PACKAGE",
+    "Catalogue",
+    "Kind",
+    "Section",
+    "load_catalogue",
+]
 
 #: The package whose modules hold the paper content.
 DERIVATIONS_PACKAGE = "symbound.derivations"
+#: The paper whose appendix commands build when none is named (a derivation module).
+BUILT_IN_PAPER = "alman_song_2025"
 
 T = TypeVar("T")
 
@@ -241,6 +250,29 @@ class Catalogue(Mapping[str, Lemma]):
     def source_of(self, key: str) -> str:
         """The derivation module an entry comes from."""
         return self.sources[key]
+
+    @property
+    def papers(self) -> dict[str, str]:
+        """The papers, those sources that declare an appendix: short name -> module."""
+        return {module.rpartition(".")[2]: module for module in self.appendices}
+
+    def paper(self, name: str | None = None) -> str:
+        """The module of the paper ``name`` (its module's short name, or its full name);
+        by default :data:`BUILT_IN_PAPER`, or the only paper of a catalogue without it."""
+        papers = self.papers
+        if name is None:
+            if BUILT_IN_PAPER in papers or len(papers) != 1:
+                name = BUILT_IN_PAPER
+            else:
+                (name,) = papers
+        for short, module in papers.items():
+            if name in (short, module):
+                return module
+        known = ", ".join(sorted(papers)) or "none"
+        raise UsageError(
+            f"no paper {name!r} with an appendix; the papers are: {known} (a paper is a "
+            "derivation module that declares an APPENDIX)"
+        )
 
     def corrections_of(self, key: str) -> tuple[Lemma, ...]:
         """The lemmas that correct ``key``."""

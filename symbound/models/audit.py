@@ -31,7 +31,7 @@ closest to (or furthest beyond) its bound.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -40,7 +40,9 @@ import mpmath
 import numpy as np
 
 from symbound.check.evaluate import measured_parameters
+from symbound.compose import ComposedBound
 from symbound.lemmas.catalogue import Catalogue, load_catalogue
+from symbound.lemmas.model import Lemma
 from symbound.models.checkpoint import BertCheckpoint, embed
 from symbound.numeric.backends import Float64Backend, MpmathBackend
 from symbound.numeric.expr import compile_expr
@@ -291,12 +293,20 @@ def audit(
     ids: Sequence[int],
     *,
     catalogue: Catalogue | None = None,
+    lemmas: Iterable[Lemma] | None = None,
+    composed: Iterable[ComposedBound] | None = None,
     model_name: str | None = None,
 ) -> Audit:
-    """Audit ``ckpt`` on the input ``ids`` (see the module notes)."""
+    """Audit ``ckpt`` on the input ``ids`` (see the module notes): the network lemmas of
+    ``lemmas`` and the bounds of ``composed`` composed from them (default: every claim
+    and composed bound of ``catalogue``, by default the built-in one)."""
     from symbound.lemmas.networks import run, surrogate_one_layer
 
-    cat = catalogue or load_catalogue()
+    if lemmas is None or composed is None:
+        cat = catalogue or load_catalogue()
+        lemmas = cat.claims.values() if lemmas is None else lemmas
+        composed = cat.composed.values() if composed is None else composed
+    by_key = {lemma.key: lemma for lemma in lemmas}
     X = embed(ckpt, ids)
     inst = network_instance(ckpt, X)
     layers = tuple(
@@ -318,7 +328,7 @@ def audit(
     }
     rows: list[BoundRow] = []
     measured_by_key: dict[str, tuple[float, dict[str, float], float | None]] = {}
-    for key, lemma in cat.items():
+    for key, lemma in by_key.items():
         kind = _kind(lemma)
         if kind is None:
             continue
@@ -349,29 +359,30 @@ def audit(
                 quantity_latex=lemma.conclusion.lhs.latex,
             )
         )
-    for key, composed in cat.composed.items():
-        source = next((u for u in composed.uses if u in measured_by_key), None)
+    for through_depth in composed:
+        key = through_depth.key
+        source = next((u for u in through_depth.uses if u in measured_by_key), None)
         if source is None:
             continue
         lhs, values, trivial = measured_by_key[source]
-        depth = inst["ell"] if "ell" in {p.name for p in cat[source].parameters} else inst["L"]
-        point = {**inst, composed.depth.name: depth}
-        names = {p.name for p in composed.parameters}
+        depth = inst["ell"] if "ell" in {p.name for p in by_key[source].parameters} else inst["L"]
+        point = {**inst, through_depth.depth.name: depth}
+        names = {p.name for p in through_depth.parameters}
         if not names <= set(point) | set(values):
             continue  # a reading with parameters the network does not measure
-        bound = _bound(composed.closed_form, point, values)
+        bound = _bound(through_depth.closed_form, point, values)
         rows.append(
             BoundRow(
                 key=key,
                 kind="composed",
-                quantity=composed.quantity,
-                norm=cat[source].norm,
+                quantity=through_depth.quantity,
+                norm=by_key[source].norm,
                 values=values,
                 bound=bound,
                 measured=lhs,
                 trivial=trivial,
                 verdict=_verdict(bound, lhs, trivial),
-                quantity_latex=composed.quantity_latex,
+                quantity_latex=through_depth.quantity_latex,
             )
         )
     return Audit(
