@@ -37,7 +37,7 @@ from symbound.check.evaluate import certainly_gt, certainly_le, measured_paramet
 from symbound.empirical.networks import at_entry_bound, directions
 from symbound.empirical.spec import DistanceSweep, bound_label, eta_grid
 from symbound.errors import UsageError
-from symbound.numeric.arb import ArbBackend
+from symbound.numeric.backends import ArbBackend
 from symbound.numeric.expr import compile_expr
 from symbound.numeric.precision import resolved
 from symbound.parallel import Progress, run_tasks

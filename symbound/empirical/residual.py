@@ -38,8 +38,8 @@ from symbound.check.evaluate import certainly_le, measured_parameters
 from symbound.empirical.networks import at_entry_bound, directions
 from symbound.empirical.spec import Architecture, Finding, ResidualStudy
 from symbound.errors import UsageError
-from symbound.numeric.arb import ArbBackend
 from symbound.numeric.attention import LayerNorm, network
+from symbound.numeric.backends import ArbBackend
 from symbound.numeric.expr import compile_expr
 from symbound.numeric.norms import max_norm
 from symbound.numeric.precision import resolved
