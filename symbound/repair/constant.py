@@ -40,6 +40,11 @@ __all__ = ["Diagnosis", "Lower", "bracket", "diagnose", "lower_bound", "slack"]
 ROUNDS = 3
 #: How far above the certified lower bound an unidentified candidate sits (relative).
 MARGIN = Fraction(1, 10**6)
+#: A fresh search must reach this share of the certified lower bound, or the largest
+#: ratio is not reproduced and no constant is bracketed.
+REPRODUCED = Fraction(9, 10)
+#: Why a candidate is only the lower bound raised (no closed form proposed).
+RAISED = "no closed form: the certified lower bound raised by 1e-6, rounded up to 7 digits"
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,7 @@ def candidate_above(lower: Lower, sup) -> tuple[Fraction | sp.Expr, str]:
             if found is not None and _at_least(found.expr, lower.value):
                 return found.expr, f"{found.how}, from {digits} trusted digits of the largest ratio"
     raised = lower.value * (1 + MARGIN)
-    return Fraction(decimal(raised, 7, rounding="up")), "the certified lower bound raised by 1e-6"
+    return Fraction(decimal(raised, 7, rounding="up")), RAISED
 
 
 def _at_least(expr: sp.Expr, q: Fraction) -> bool:
@@ -227,7 +232,9 @@ def bracket(session: Session, lemma, split: Split, lower: Lower, sup, statement:
         figure = session.figures[-1]
         got = lower_bound(result, _number(value), f_text)
         if result.verdict.value == "survived":
-            if got is not None and got.value > lower.value:
+            if got is None or got.value < lower.value * REPRODUCED:
+                return _unsettled(session, lemma, statement, split, lower, got, value)
+            if got.value > lower.value:
                 lower = got
             return _constant_repair(
                 lemma, statement, split, lower, value, why, entry, figure, session
@@ -248,6 +255,24 @@ def bracket(session: Session, lemma, split: Split, lower: Lower, sup, statement:
     )
 
 
+def _unsettled(session, lemma, statement, split, lower, got, value) -> Repair:
+    reached = "nothing" if got is None else _show(got.value, "down")
+    return session.result(
+        lemma.key,
+        statement,
+        "inconclusive",
+        "constant",
+        quantity=f"c* = sup lhs/f for {split.text}",
+        lower=Bound(_show(lower.value, "down"), "certified", lower.how),
+        evidence=(
+            f"the claim with c = {value} survived a fresh search, but that search reached only "
+            f"lhs/f = {reached} against the certified {_show(lower.value, 'down')}: the largest "
+            "ratio is not reproduced from one search to the next, so no constant is bracketed "
+            "(it may grow without bound along a scaling the search does not follow)",
+        ),
+    )
+
+
 def _constant_repair(lemma, statement, split, lower, value, why, entry, figure, session):
     check = figure.result
     tight = check.sup is not None and (check.sup.equality or abs(float(check.sup.gap)) < 1e-6)
@@ -259,14 +284,11 @@ def _constant_repair(lemma, statement, split, lower, value, why, entry, figure, 
     )
     width = (_number(value) - lower.value) / _number(value) if _number(value) else Fraction(0)
     evidence = [f"{why}; relative width of the bracket {decimal(width, 3, rounding='up')}"]
-    evidence.append(
-        "tight: the repaired claim's largest ratio is 1"
-        + (" exactly" if check.sup is not None and check.sup.equality else " to 6 digits")
-        if tight
-        else f"not tight: the repaired claim's largest ratio is {check.sup.ratio[:12]}"
-        if check.sup is not None
-        else "the repaired claim's largest ratio is unknown"
-    )
+    if tight:
+        exactly = " exactly" if check.sup.equality else " to 6 digits"
+        evidence.append("tight: the repaired claim's largest ratio is 1" + exactly)
+    elif check.sup is not None:
+        evidence.append(f"the fresh search reached {check.sup.ratio[:12]} of c = {value}")
     return session.result(
         lemma.key,
         statement,
@@ -277,6 +299,6 @@ def _constant_repair(lemma, statement, split, lower, value, why, entry, figure, 
         quantity=f"c* = sup lhs/f for {split.text}",
         lower=lo,
         upper=up,
-        closed_form=str(value),
+        closed_form=None if why == RAISED else str(value),
         evidence=tuple(evidence),
     )

@@ -33,7 +33,15 @@ import sympy as sp
 
 from symbound.errors import UsageError
 from symbound.repair.constant import bracket, diagnose, lower_bound, slack
-from symbound.repair.growth import factor_repair, profiles, rational_repair, top_sizes
+from symbound.repair.growth import (
+    STRONG,
+    factor_repair,
+    growth,
+    points_text,
+    profiles,
+    rational_repair,
+    top_sizes,
+)
 from symbound.repair.result import Repair
 from symbound.repair.session import Session
 from symbound.repair.threshold import threshold_repair
@@ -170,6 +178,16 @@ def _repair_lemma(session: Session, lemma, constant, parameter) -> Repair:
         found = rational_repair(session, lemma, split, size, points, statement)
         if found is not None:
             return found
-    if varying:
-        return factor_repair(session, lemma, split, varying, statement)
-    return bracket(session, lemma, split, lower, base.sup, statement)
+    strong = [(size, points) for size, points in varying if growth(points) >= STRONG]
+    if strong:
+        return factor_repair(session, lemma, split, strong, statement)
+    found = bracket(session, lemma, split, lower, base.sup, statement)
+    if varying:  # a ratio that grows less than twofold: a constant, on the searched sizes only
+        size, points = varying[0]
+        caveat = (
+            f"the largest ratio grows with {size.name} ({points_text(size.name, points)}), "
+            f"less than twofold over {size.name}'s range: the constant holds on the sizes "
+            "searched, not beyond"
+        )
+        found = dataclasses.replace(found, evidence=(*found.evidence, caveat))
+    return found

@@ -116,7 +116,7 @@ def profiles(session: Session, lemma, c: Fraction, sizes) -> list[tuple]:
     return [(size, full), *varying[1:]]
 
 
-def _points_text(name: str, points: list[Point]) -> str:
+def points_text(name: str, points: list[Point]) -> str:
     def show(p: Point) -> str:
         if p.lo is None:
             return "none"
@@ -130,9 +130,18 @@ def _points_text(name: str, points: list[Point]) -> str:
 
 
 def varies(points: list[Point]) -> bool:
-    """Whether the largest ratios differ between the values of the size (beyond 1e-9)."""
-    values = [p.lo for p in points if p.lo is not None and p.lo > 0]
-    return bool(values) and max(values) > min(values) * (1 + Fraction(1, 10**9))
+    """Whether the largest ratio depends on the size: exact values that differ (beyond
+    1e-9), or a ratio at the largest size above the one at the smallest (a ratio found
+    lower at the largest size than the first check found there is the search's noise,
+    not a dependence)."""
+    known = [p for p in points if p.lo is not None and p.lo > 0]
+    if len(known) < 2:
+        return False
+    values = [p.lo for p in known]
+    if all(p.exact for p in known):
+        return max(values) > min(values) * (1 + Fraction(1, 10**9))
+    first, last = min(known, key=lambda p: p.size), max(known, key=lambda p: p.size)
+    return last.lo > first.lo * (1 + Fraction(1, 10**9))
 
 
 def growth(points: list[Point]) -> Fraction:
@@ -161,7 +170,7 @@ def rational_repair(
     result = session.check(entry, f"the claim with c = {expr}")
     figure = session.figures[-1]
     evidence = [
-        "c x (largest ratio found), exact and attained, at " + _points_text(size.name, points),
+        "c x (largest ratio found), exact and attained, at " + points_text(size.name, points),
         f"{expr} fitted on {fit.fitted} of these sizes and equal at the other {fit.confirmed} "
         "(exact rational arithmetic)",
     ]
@@ -238,7 +247,7 @@ def factor_repair(
         slope = growth_exponent([(p.size, float(p.lo)) for p in points if p.lo])
         laws.append(
             f"the largest ratio found at each {size.name}: "
-            + _points_text(size.name, points)
+            + points_text(size.name, points)
             + " (certified lower bounds of c* at each)"
             + (f"; log-log slope {slope:.2f}" if slope is not None else "")
         )

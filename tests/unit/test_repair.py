@@ -56,9 +56,9 @@ def test_identify_constant_finds_simple_closed_forms(x, tol, expected):
 def test_identify_constant_refuses_what_its_digits_do_not_explain():
     # the root of e^x = 1 + 2x is no simple multiple of a known constant
     assert identify_constant("1.25643120862617", 1e-13) is None
-    # three digits do not identify a relation with three two-digit coefficients
-    found = identify_constant("0.98074657", 1e-3)
-    assert found is None or found.expr.is_Rational
+    # three digits do not identify 49/50 (nor any relation with two-digit coefficients)
+    assert identify_constant("0.98074657", 1e-3) is None
+    assert identify_constant("0.123456", 1e-4) is None
 
 
 def test_fit_rational_through_exact_values_and_its_confirmation():
