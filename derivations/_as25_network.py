@@ -47,7 +47,7 @@ from symbound.lemmas.space import InstanceSpace, Reader, positive
 from symbound.notation import H, L, beta, d, ell, eta, kappa, n, phi0
 from symbound.numeric import max_norm, row_sum_norm
 
-from ._as25_common import NOTES, PAPER, _beta, _kappa, corrected, norm_of
+from ._as25_common import NOTES, PAPER, _beta, corrected, norm_of
 
 _H = Parameter(H, sp.Range(1, sp.oo), "heads per layer", search=(1, 2))
 _L = Parameter(L, sp.Range(1, sp.oo), "layers", search=(1, 3))
@@ -202,6 +202,8 @@ V_STACK = sb.tensor("V", "L", "H", "d", "d", meaning="value matrices W_V", latex
 S_OUT = sb.network(X_IN, M_STACK, V_STACK)
 _NET_SIZES = {"n": (2, 4), "d": (1, 3), "H": (1, 2), "L": (1, 3)}
 _NET_MEANINGS = {
+    "kappa": "a bound on ||M||_max, M = W_Q W_K^T",
+    "beta": "logit normalisation",
     "n": "tokens (rows)",
     "d": "columns",
     "H": "heads per layer",
@@ -297,22 +299,30 @@ IDENTITY_BASELINE = _net_claim(
     "stated region: n <= 8, d <= 5, L <= 6, H <= 3, eta <= 0.3)",
 )
 
-COLLAPSE_ONE_LAYER = Lemma(
-    key="as25.collapse-one-layer",
+
+def _collapse(kind: str) -> tuple[list, sb.Relation]:
+    """N3's hypotheses (X, every W_V and every M bounded) and its distance to S'."""
+    given = [*_bounds(kind), sb.norm(M_STACK, "max") <= kappa]
+    distance = sb.norm(
+        sb.network(X_IN, M_STACK, V_STACK, beta=beta) - sb.surrogate(X_IN, V_STACK), kind
+    )
+    return given, distance
+
+
+_N3_ROW, _N3_ROW_DISTANCE = _collapse("row")
+_N3_MAX, _N3_MAX_DISTANCE = _collapse("max")
+_N3_CONSTANT = L * H * eta * (kappa * phi0**2 / beta) * (1 + H * eta) ** (3 * L) * phi0
+
+COLLAPSE_ONE_LAYER = _net_claim(
+    "as25.collapse-one-layer",
+    given=_N3_ROW,
+    then=_N3_ROW_DISTANCE <= _N3_CONSTANT,
     title="Layer collapse: the network is within L H eta (kappa phi0^2/beta)(1+H eta)^(3L) phi0 "
     "of ONE uniform-attention layer",
     citation=Citation(NOTES, "§7 N3 (correct, strong form of layer collapse)"),
     provenance=Provenance.PROVED_HERE,
     form=Form.SUPPORTING,
-    parameters=(_n_net, _d_net, _H, _L, _eta_v, _phi0, _kappa, _beta),
-    variables=_NET_VARIABLES,
-    hypotheses=_net_hypotheses("row-sum", logit_bound=True),
-    conclusion=Inequality(
-        SURROGATE_DISTANCE,
-        L * H * eta * (kappa * phi0**2 / beta) * (1 + H * eta) ** (3 * L) * phi0,
-    ),
     norm="row-sum norm on X, W_V and the outputs; entrywise max on M = W_Q W_K^T",
-    space=_network_space("row-sum", "L", logit_bound=True),
     tightness="paper-math.md §8 check 7: sup ratio 0.213 over 300 random networks (n <= 8, "
     "d <= 5, L <= 6, H <= 3, eta <= 0.3)",
     notes="S'(X) = X + (J/n) X W~, W~ = prod_l (I + sum_h V_lh) - I: one residual layer, one "
@@ -353,16 +363,15 @@ IDENTITY_BASELINE_ENTRYWISE_CORRECTED = _net_claim(
     tightness="attained: X = ones(n x d), every W_V = eta ones",
 )
 
-COLLAPSE_ONE_LAYER_ENTRYWISE = COLLAPSE_ONE_LAYER.variant(
-    key="as25.collapse-one-layer.entrywise",
+COLLAPSE_ONE_LAYER_ENTRYWISE = _net_claim(
+    "as25.collapse-one-layer.entrywise",
+    given=_N3_MAX,
+    then=_N3_MAX_DISTANCE <= _N3_CONSTANT,
     title="Layer collapse with entry bounds, N3's constant unchanged",
     citation=Citation(NOTES, "§7 N3 read with entry bounds, its constant kept (reconstructed)"),
     provenance=Provenance.RECONSTRUCTED,
     form=Form.READING,
-    hypotheses=_net_hypotheses("max", logit_bound=True),
-    conclusion=Inequality(_distance_to_surrogate("max"), COLLAPSE_ONE_LAYER.conclusion.rhs),
     norm="entrywise max norm on X, W_V, M = W_Q W_K^T and the outputs",
-    space=_network_space("max", "L", logit_bound=True),
     reading=(
         _ENTRY_BOUNDS,
         _ENTRY_DISTANCE,
@@ -370,13 +379,13 @@ COLLAPSE_ONE_LAYER_ENTRYWISE = COLLAPSE_ONE_LAYER.variant(
             "constant", "N3's L H η (κφ₀^2/β)(1 + Hη)^(3L) φ₀ of the row-sum reading, unchanged"
         ),
     ),
-    tightness="",
-    notes="",
 )
 
-COLLAPSE_ONE_LAYER_ENTRYWISE_CORRECTED = corrected(
-    COLLAPSE_ONE_LAYER_ENTRYWISE,
-    key="as25.collapse-one-layer.entrywise.corrected",
+COLLAPSE_ONE_LAYER_ENTRYWISE_CORRECTED = _net_claim(
+    "as25.collapse-one-layer.entrywise.corrected",
+    given=_N3_MAX,
+    then=_N3_MAX_DISTANCE
+    <= L * H * d * eta * (d**2 * kappa * phi0**2 / beta) * (1 + H * d * eta) ** (3 * L) * phi0,
     title="Layer collapse with entry bounds: L H d eta (d^2 kappa phi0^2/beta)(1+H d eta)^(3L) "
     "phi0",
     citation=Citation(
@@ -385,12 +394,11 @@ COLLAPSE_ONE_LAYER_ENTRYWISE_CORRECTED = corrected(
         "delta_l phi_(l-1), the logit spread at most 2 d^2 kappa phi_(l-1)^2/beta, "
         "phi_l <= phi0 (1 + H d eta)^l",
     ),
-    conclusion=Inequality(
-        _distance_to_surrogate("max"),
-        L * H * d * eta * (d**2 * kappa * phi0**2 / beta) * (1 + H * d * eta) ** (3 * L) * phi0,
-    ),
+    provenance=Provenance.PROVED_HERE,
+    form=Form.CORRECTED,
+    corrects=COLLAPSE_ONE_LAYER_ENTRYWISE.key,
+    norm="entrywise max norm on X, W_V, M = W_Q W_K^T and the outputs",
     reading=(_ENTRY_BOUNDS, _ENTRY_DISTANCE),
-    notes="",
 )
 
 # -- Theorem 5.3: the theorem's hypotheses, S' one uniform-attention layer ----------------

@@ -125,7 +125,8 @@ class Interval:
         if lo is None and hi is None:
             return "z"
         if hi is None:
-            return f"{_num(lo)} + {'positive(z)' if self.left_open else '|z|'}"
+            step = "positive(z)" if self.left_open else "|z|"
+            return step if lo == 0 else f"{_num(lo)} + {step}"
         if lo is None:
             return f"{_num(hi)} - {'positive(z)' if self.right_open else '|z|'}"
         kind = (

@@ -192,8 +192,8 @@ def _head(B, args, ranks, options, term):
 
 
 def _network(B, args, ranks, options, term):
-    X, M, V = args
-    extra = {}
+    X, M, V = args[:3]
+    extra = {} if len(args) == 3 else {"beta": args[3]}
     if options.get("layernorm"):
         extra["layernorm"] = options["layernorm"]
     if options.get("mask") == "causal":

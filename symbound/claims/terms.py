@@ -175,7 +175,9 @@ def _index_shape(args, options):
 
 
 def _network_shape(args, options):
-    X, M, V = args
+    X, M, V = args[:3]
+    if len(args) == 4 and args[3].shape:
+        raise UsageError("network: beta (the logit scale) is a scalar")
     if len(X.shape) != 2 or len(M.shape) != 4 or len(V.shape) != 4:
         raise UsageError("network(X, M, V) takes X (n x d) and stacks M, V (L x H x d x d)")
     if M.shape != V.shape or M.shape[2:] != (X.shape[1], X.shape[1]):
@@ -646,12 +648,14 @@ def network(
     skip: bool = True,
     layernorm: str | None = None,
     mask: str | None = None,
+    beta=None,
 ) -> Term:
     r"""The output :math:`S(X)` of an L-layer, H-head attention network with logit
     matrices ``M`` and value matrices ``V`` (stacks ``L x H x d x d``): layer
     :math:`\ell` maps :math:`Y \mapsto Y + \sum_h \mathrm{softm}(Y M_{\ell h} Y^\top) Y V_{\ell h}`
     (without the ``Y +`` if ``skip`` is False; ``layernorm`` ``"pre"`` or ``"post"``;
-    ``mask`` ``"causal"``).  One layer is ``L = 1``."""
+    ``mask`` ``"causal"``; ``beta`` the logits' scale, :math:`\mathrm{softm}(Y M Y^\top/\beta)`,
+    a SymPy expression or a scalar term).  One layer is ``L = 1``."""
     if layernorm not in (None, "pre", "post"):
         raise UsageError(f"layernorm is None, 'pre' or 'post', got {layernorm!r}")
     if mask not in (None, "causal"):
@@ -661,7 +665,8 @@ def network(
         options.append(("layernorm", layernorm))
     if mask:
         options.append(("mask", mask))
-    return Apply.of("network", lift(X), lift(M), lift(V), options=tuple(options))
+    args = [lift(X), lift(M), lift(V)] + ([] if beta is None else [lift(beta)])
+    return Apply.of("network", *args, options=tuple(options))
 
 
 def surrogate(X: Term, V: Term) -> Term:
