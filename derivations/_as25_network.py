@@ -58,40 +58,36 @@ _eta_v = Parameter(eta, sp.Interval.open(0, sp.oo), "a bound on every value matr
 _phi0 = Parameter(phi0, sp.Interval.open(0, sp.oo), "a bound on the input X")
 
 
-def _network_instances(z, sizes, backend, *, norm, layers_key, logit_bound=False):
-    """phi0, eta (and kappa, beta) positive; X and every W_V bounded in ``norm``."""
+def _network_instances(z, sizes, backend, *, norm, layers_key):
+    """phi0, eta positive; X and every W_V bounded in ``norm``; logit matrices free."""
     from symbound.lemmas.networks import read_logit_matrices, read_matrix, read_values
 
     r = Reader(z)
     n_, d_, h_ = sizes["n"], sizes["d"], sizes["H"]
     layers = sizes[layers_key] + (1 if layers_key == "ell" else 0)
     out = {"phi0": positive(r.scalar()), "eta": positive(r.scalar())}
-    if logit_bound:
-        out["kappa"] = positive(r.scalar())
-        out["beta"] = positive(r.scalar())
     out["X"] = read_matrix(r, n_, d_, bound=out["phi0"], norm=norm)
-    out["M"] = read_logit_matrices(
-        r, layers=layers, heads=h_, d=d_, bound=out["kappa"] if logit_bound else None
-    )
+    out["M"] = read_logit_matrices(r, layers=layers, heads=h_, d=d_)
     out["V"] = read_values(r, layers=layers, heads=h_, d=d_, bound=out["eta"], norm=norm)
     return out
 
 
-def _network_space(norm, layers_key, logit_bound=False):
+def _network_space(norm, layers_key):
+    """The networks of the depth lemmas (eps_ell: layers_key "ell", one layer more)."""
+
     def dimension(s):
         layers = s[layers_key] + (1 if layers_key == "ell" else 0)
-        return 2 + 2 * logit_bound + s["n"] * s["d"] + 2 * layers * s["H"] * s["d"] ** 2
+        return 2 + s["n"] * s["d"] + 2 * layers * s["H"] * s["d"] ** 2
 
     bound = "row-sum norm" if norm == "row-sum" else "largest entry"
-    extra = "; kappa, beta = positive(z); every M = kappa * clip(z)" if logit_bound else ""
     return InstanceSpace(
         dimension=dimension,
         build=lambda z, sizes, backend: _network_instances(
-            z, sizes, backend, norm=norm, layers_key=layers_key, logit_bound=logit_bound
+            z, sizes, backend, norm=norm, layers_key=layers_key
         ),
         description=(
-            f"phi0, eta = positive(z){extra}; X with {bound} <= phi0; every W_V with "
-            f"{bound} <= eta; logit matrices M = W_Q W_K^T" + ("" if logit_bound else " free")
+            f"phi0, eta = positive(z); X with {bound} <= phi0; every W_V with {bound} <= eta; "
+            "logit matrices M = W_Q W_K^T free"
         ),
     )
 
@@ -153,27 +149,8 @@ def _largest_value_norm(norm):
     )
 
 
-def _largest_logit_entry(inst, B):
-    return B.max(max_norm(B.asarray(inst["M"]), backend=B), axis=(-2, -1))
-
-
-def _net_hypotheses(norm, logit_bound=False):
-    hyps = [
-        Inequality(norm_of("X", norm), phi0),
-        Inequality(_largest_value_norm(norm), eta),
-    ]
-    if logit_bound:
-        hyps.append(
-            Inequality(
-                Quantity(
-                    "max_ℓh ‖M_ℓh‖_max",
-                    r"\max_{\ell,h} \|M_{\ell,h}\|_{\max}",
-                    _largest_logit_entry,
-                ),
-                kappa,
-            )
-        )
-    return tuple(hyps)
+def _net_hypotheses(norm):
+    return (Inequality(norm_of("X", norm), phi0), Inequality(_largest_value_norm(norm), eta))
 
 
 _NET_VARIABLES = (

@@ -19,10 +19,8 @@ from symbound.check import check
 from symbound.claims.domains import Interval, diagonal, nonnegative, row_stochastic
 from symbound.claims.evaluation import evaluate
 from symbound.claims.statement import DEFAULT_SIZES, claim, quantity
-from symbound.claims.terms import (
-    Relation,
-    Term,
-    Var,
+from symbound.claims.terms import Relation, Term, Var
+from symbound.claims.vocabulary import (
     abs_,
     entrywise_exp,
     expm,

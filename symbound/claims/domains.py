@@ -27,7 +27,7 @@ A hypothesis no construction expresses (a second bound on the same variable, a
 Frobenius ball, anything non-linear) is *filtered*: instances that break it are
 discarded by the checker, which reports how many were.
 
->>> from symbound.claims.terms import matrix, norm
+>>> from symbound.claims.vocabulary import matrix, norm
 >>> import sympy as sp
 >>> A, D = matrix("A", "n", "n"), matrix("D", "n", "n")
 >>> t = sp.Symbol("t", positive=True)

@@ -7,7 +7,7 @@ screening evaluates thousands of instances at once); a variable of shape
 ``(n, d)`` arrives as ``(..., n, d)``.
 
 >>> import numpy as np
->>> from symbound.claims.terms import matrix, norm, res
+>>> from symbound.claims.vocabulary import matrix, norm, res
 >>> from symbound.numeric import ExactBackend
 >>> A = matrix("A", "n", "d")
 >>> E = ExactBackend()

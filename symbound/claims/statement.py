@@ -31,7 +31,8 @@ import sympy as sp
 
 from symbound.claims.domains import Interval, derive
 from symbound.claims.evaluation import evaluate
-from symbound.claims.terms import NORMS, Apply, Param, Relation, Term, Var
+from symbound.claims.ops import NORMS
+from symbound.claims.terms import Apply, Param, Relation, Term, Var
 from symbound.errors import UsageError
 from symbound.lemmas.model import (
     Citation,

@@ -8,7 +8,7 @@ language's functions.  Anything else is refused in one line that names the colum
 and what was expected.
 
 >>> import sympy as sp
->>> from symbound.claims.terms import matrix
+>>> from symbound.claims.vocabulary import matrix
 >>> names = {"A": matrix("A", "n", "n"), "D": matrix("D", "n", "n")}
 >>> parse_relation("norm(D, 'max') <= t", names).text
 '‖D‖_max ≤ t'
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from symbound.claims import terms as T
+from symbound.claims import vocabulary as T
 from symbound.claims.terms import Param, Relation, Term, Var
 from symbound.errors import UsageError
 from symbound.notation import SYMBOLS, g

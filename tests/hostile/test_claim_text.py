@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from symbound.claims.terms import matrix
 from symbound.claims.text import parse_relation
+from symbound.claims.vocabulary import matrix
 from symbound.cli import EXIT_USAGE, main
 from symbound.errors import UsageError
 
