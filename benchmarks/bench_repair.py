@@ -46,15 +46,16 @@ MORE = [
 ]
 
 
-def _cli(key, extra, samples):
+def _run(*argv):
     exe = shutil.which("symbound")
     cmd = [exe] if exe else [sys.executable, "-m", "symbound"]
     t0 = time.perf_counter()
-    out = subprocess.run(
-        [*cmd, "repair", key, "--samples", str(samples), "--json", *extra],
-        capture_output=True, text=True, env=dict(os.environ),
-    )  # fmt: skip
-    wall = time.perf_counter() - t0
+    out = subprocess.run([*cmd, *argv], capture_output=True, text=True, env=dict(os.environ))
+    return time.perf_counter() - t0, out
+
+
+def _cli(key, extra, samples):
+    wall, out = _run("repair", key, "--samples", str(samples), "--json", *extra)
     try:
         doc = json.loads(out.stdout)
     except json.JSONDecodeError:
@@ -105,9 +106,13 @@ def main() -> None:
     ap.add_argument("--all", action="store_true", help="every refuted claim of the catalogue")
     args = ap.parse_args()
 
-    print(f"symbound repair KEY --samples {args.samples} (fresh interpreter each):")
+    print(
+        f"symbound repair KEY --samples {args.samples} (fresh interpreter each), against "
+        f"symbound check KEY --samples {args.samples} in the same run:"
+    )
     docs = {}
     for key, extra in CASES + (MORE if args.all else []):
+        base, _ = _run("check", key, "--samples", str(args.samples))
         wall, code, doc = _cli(key, extra, args.samples)
         docs[key] = doc
         if doc is None:
@@ -118,8 +123,8 @@ def main() -> None:
             bracket = f" [{doc['lower']['value']}, {doc['upper']['value']}]"
         form = f" {doc['closed_form']}" if doc["closed_form"] else ""
         print(
-            f"  {key:36s} {wall:6.1f} s  exit {code}  {doc['outcome']}, {doc['kind']}{form}"
-            f"{bracket}  ({len(doc['checks'])} searches)"
+            f"  {key:36s} {wall:5.1f} s (check {base:4.1f} s, x{wall / base:4.1f})  exit {code}  "
+            f"{doc['outcome']}, {doc['kind']}{form}{bracket}  ({len(doc['checks'])} searches)"
         )
 
     from symbound import load_catalogue

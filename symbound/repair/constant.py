@@ -244,6 +244,11 @@ def bracket(session: Session, lemma, split: Split, lower: Lower, sup, statement:
         if result.verdict.value != "refuted":
             break
         candidate, why = candidate_above(lower, result.sup)
+    why = f"no candidate above the lower bound survived in {ROUNDS} tries"
+    return _inconclusive(session, lemma, statement, split, lower, why)
+
+
+def _inconclusive(session, lemma, statement, split, lower, why: str) -> Repair:
     return session.result(
         lemma.key,
         statement,
@@ -251,26 +256,19 @@ def bracket(session: Session, lemma, split: Split, lower: Lower, sup, statement:
         "constant",
         quantity=f"c* = sup lhs/f for {split.text}",
         lower=Bound(_show(lower.value, "down"), "certified", lower.how),
-        evidence=(f"no candidate above the lower bound survived in {ROUNDS} tries",),
+        evidence=(why,),
     )
 
 
 def _unsettled(session, lemma, statement, split, lower, got, value) -> Repair:
     reached = "nothing" if got is None else _show(got.value, "down")
-    return session.result(
-        lemma.key,
-        statement,
-        "inconclusive",
-        "constant",
-        quantity=f"c* = sup lhs/f for {split.text}",
-        lower=Bound(_show(lower.value, "down"), "certified", lower.how),
-        evidence=(
-            f"the claim with c = {value} survived a fresh search, but that search reached only "
-            f"lhs/f = {reached} against the certified {_show(lower.value, 'down')}: the largest "
-            "ratio is not reproduced from one search to the next, so no constant is bracketed "
-            "(it may grow without bound along a scaling the search does not follow)",
-        ),
+    why = (
+        f"the claim with c = {value} survived a fresh search, but that search reached only "
+        f"lhs/f = {reached} against the certified {_show(lower.value, 'down')}: the largest "
+        "ratio is not reproduced from one search to the next, so no constant is bracketed "
+        "(it may grow without bound along a scaling the search does not follow)"
     )
+    return _inconclusive(session, lemma, statement, split, lower, why)
 
 
 def _constant_repair(lemma, statement, split, lower, value, why, entry, figure, session):

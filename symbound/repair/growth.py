@@ -74,29 +74,33 @@ def top_sizes(lemma, sup) -> list:
     ]
 
 
-def profile(session: Session, lemma, c: Fraction, size, values=None) -> list[Point]:
-    """The claim searched at each of ``values`` of ``size`` (default: its whole range),
-    the other sizes over their ranges."""
-    if values is None:
-        values = range(int(size.search[0]), int(size.search[1]) + 1)
+def point_of(size: int, result, c: Fraction) -> Point:
+    """The :class:`Point` a check's largest-ratio instance gives at one value of a size."""
+    bounds = ratio_bounds(result.sup)
+    if bounds is None:
+        return Point(size, None, None, False, result.verdict.value)
+    exact = result.sup.method.startswith("exact") and bounds[0] == bounds[1]
+    return Point(size, bounds[0] * c, bounds[1] * c, exact, result.verdict.value)
+
+
+def profile(session: Session, lemma, c: Fraction, size, values) -> list[Point]:
+    """The claim searched at each of ``values`` of ``size``, the other sizes over their
+    ranges."""
     points = []
     for v in values:
         variant = at_size(lemma, size.name, v, key=slug(lemma.key, f"{size.name} {v}"))
         result = session.check(variant, f"{size.name} = {v} only", samples=session.profile_samples)
-        bounds = ratio_bounds(result.sup)
-        if bounds is None:
-            points.append(Point(v, None, None, False, result.verdict.value))
-            continue
-        exact = result.sup.method.startswith("exact") and bounds[0] == bounds[1]
-        points.append(Point(v, bounds[0] * c, bounds[1] * c, exact, result.verdict.value))
+        points.append(point_of(v, result, c))
     return points
 
 
 def profiles(session: Session, lemma, c: Fraction, sizes) -> list[tuple]:
     """``(size, points)`` for the sizes whose largest ratio varies: each size is searched at
-    both ends of its range first (in the lemma's order, stopping at the first whose ratio
-    at least doubles: :data:`STRONG`), and the one that varies most at every value when
-    both its ends are exact (a rational function is fitted only to exact values)."""
+    both ends of its range, with the same budget (in the lemma's order, stopping at the
+    first whose ratio at least doubles: :data:`STRONG`), and the one that varies most at
+    every value between when both its ends are exact (a rational function is fitted only
+    to exact values).  The first check's own largest ratio is not used as an end: a
+    search with more samples finds more, which would read as growth."""
     ends = []
     for size in sizes:
         lo, hi = int(size.search[0]), int(size.search[1])

@@ -3,8 +3,8 @@ search (no traceback)."""
 
 from __future__ import annotations
 
+import importlib
 import json
-import sys
 
 import pytest
 
@@ -20,15 +20,13 @@ def run(capsys, *argv):
 @pytest.fixture
 def no_search(monkeypatch):
     """Fail the test if a search or a proof starts: bad usage is refused before."""
-    import symbound.check
-    import symbound.prove
 
     def refuse(*args, **kwargs):
         raise AssertionError("a search ran before the usage error")
 
     # the package exports functions named like these modules: take the modules themselves
-    monkeypatch.setattr(sys.modules["symbound.check"], "check", refuse)
-    monkeypatch.setattr(sys.modules["symbound.prove"], "prove", refuse)
+    monkeypatch.setattr(importlib.import_module("symbound.check"), "check", refuse)
+    monkeypatch.setattr(importlib.import_module("symbound.prove"), "prove", refuse)
 
 
 @pytest.mark.parametrize(
