@@ -88,7 +88,8 @@ def repair(
       leading numeric factor);
     - ``parameter``: find the threshold of this parameter (or expression) instead;
     - ``seed``, ``samples``, ``dps``: the searches' seed (each later search takes the
-      next seed), float64 samples of each search (intermediate ones take half), and
+      next seed), float64 samples of each search (intermediate ones take a half or a
+      quarter), and
       the digits of their high-precision stage.
     """
     seed = _int("seed", seed, 0, 2**63 - 1)

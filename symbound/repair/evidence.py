@@ -16,7 +16,7 @@ so a lower bound on a constant is never a float.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -155,15 +155,9 @@ class CheckFigure:
     sup_ratio: str | None = None
     witness: str | None = None
     kept: str | None = None  # the share of samples that met filtered hypotheses
-    result: Any = None  # the CheckResult or Proof itself (not compared, not in the JSON)
-    elapsed: float = 0.0  # seconds (not compared, not in the JSON)
-
-    def __eq__(self, other):
-        if not isinstance(other, CheckFigure):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = None
+    #: the CheckResult or Proof itself, and its seconds: not compared, not in the JSON
+    result: Any = field(default=None, compare=False)
+    elapsed: float = field(default=0.0, compare=False)
 
     @classmethod
     def of_check(cls, result, purpose: str) -> CheckFigure:

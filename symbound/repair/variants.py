@@ -118,8 +118,8 @@ def split_constant(lemma: Lemma, constant: str | None = None) -> Split:
                     "a term; write it as C * (term)"
                 )
             return Split(symbol, sp.Integer(1), constant, rest)
-        if head is not None and head.is_number and head > 0:
-            return Split(sp.nsimplify(head), sp.Integer(1), None, rest)
+        if head is not None and head.is_Rational and head > 0:
+            return Split(head, sp.Integer(1), None, rest)
         return Split(sp.Integer(1), sp.Integer(1), None, rhs_term)
     rhs = lemma.conclusion.rhs
     if symbol is not None:
