@@ -117,7 +117,10 @@ def diagnose(lemma, base) -> Diagnosis | None:
         return None
     structural = fell <= Fraction(1, 1000) and grew <= 10
     moved = _moved(lemma, w.instance, s.instance)
-    ratio = f"the largest ratio found, {decimal(rs[0], 4)} (certified), is {decimal(rs[0] / rw[1], 3)} times the first witness's ({decimal(rw[0], 4)})"  # noqa: E501
+    ratio = (
+        f"the largest ratio found, {decimal(rs[0], 4)} (certified), is "
+        f"{decimal(rs[0] / rw[1], 3)} times the first witness's ({decimal(rw[0], 4)})"
+    )
     sides = (
         f"the bound went from {decimal(bw[0], 4)} to {decimal(bs[1], 4, rounding='up')} while "
         f"the quantity went from {decimal(lw[0], 4)} to {decimal(ls[1], 4, rounding='up')}"
@@ -180,10 +183,13 @@ def slack(lemma, base, split: Split, session: Session, statement: str) -> Repair
 
 
 def _number(c) -> Fraction:
+    """``c`` as an exact rational; an irrational closed form rounded *down* (it scales
+    certified lower bounds): 50 digits, less a relative 1e-45 for evalf's last digits."""
     c = sp.nsimplify(c)
-    if not c.is_Rational:
-        return Fraction(str(sp.N(c, 30)))
-    return Fraction(int(c.p), int(c.q))
+    if c.is_Rational:
+        return Fraction(int(c.p), int(c.q))
+    approx = Fraction(str(sp.N(c, 50)))
+    return approx - abs(approx) / 10**45
 
 
 def _figures(session: Session, index: int) -> str:

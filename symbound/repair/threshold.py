@@ -209,7 +209,7 @@ def _state(session: Session, lemma, u, u_text: str, b: Bracket, statement: str) 
     entry = repaired_entry(
         lemma,
         with_bound(lemma, u, b.side, bound, key=slug(lemma.key, "repaired")),
-        what=f"hypothesis {u_text} {b.side} {bound}",
+        what=f"hypothesis {u_text} {sign} {bound}",
         how=f"threshold bracketed by witnesses and searches from seed {session.seed}",
     )
     result = session.check(entry, f"the claim with {u_text} {sign} {bound}")
