@@ -383,6 +383,8 @@ class Search:
         screen first rejects trials clearly below it; acceptance is decided at high
         precision only)."""
 
+        filtered = any(not h.guaranteed for h in self.lemma.hypotheses)
+
         def keeps(trial: list[Fraction]) -> bool:
             if self.clearly_below(trial, sizes, float(least)):
                 return False
@@ -390,7 +392,10 @@ class Search:
                 r = hp_ratio(self.lemma, trial, sizes, self.hp)
             except (*NUMERIC_ERRORS, NotExactError):
                 return False
-            return r is not None and r >= least
+            if r is None or not r >= least:
+                return False
+            # a hypothesis the space does not build in must still hold where it moved to
+            return not filtered or rigorous(self.lemma, trial, sizes, self.hp) is not None
 
         return keeps
 

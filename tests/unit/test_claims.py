@@ -209,3 +209,17 @@ def test_rational_hypotheses_on_their_bound_are_decided_exactly_beside_transcend
         Fraction(4, 3),
         Fraction(-4, 3),
     ]
+
+
+def test_the_sup_of_a_claim_with_a_filtered_hypothesis_meets_it():
+    """Shrinking the extremal instance must not leave the hypotheses the space filters."""
+    lemma = sb.claim(
+        "u.fro",
+        given=[sb.norm(A - B, "fro") <= eps],
+        then=sb.norm(sb.res(A) - sb.res(B)) <= 2 * eps,
+    )
+    result = check(lemma, samples=500)
+    assert result.verdict is Verdict.SURVIVED and result.sup is not None
+    inst = result.sup.instance
+    diff = [a - b for a, b in zip(inst["A"].ravel(), inst["B"].ravel(), strict=True)]
+    assert sum(v * v for v in diff) <= inst["eps"] ** 2
