@@ -1,10 +1,13 @@
 """Exit codes and one-line usage errors: what every command of the command line shares.
 
 ====  =====================================================================
-0     nothing was refuted (every proof or re-check verified)
-1     a claim was refuted (an exact witness), or an experiment did not reproduce
-2     bad usage: one line on stderr saying what is wrong and what to do
-3     inconclusive: a proof neither found nor refuted
+0     nothing was refuted (every proof or re-check verified); ``repair``: a repair
+      found and checked
+1     a claim was refuted (an exact witness), or an experiment did not reproduce;
+      ``repair``: the claim stays refuted, no repair applies (a structural fault)
+2     bad usage: one line on stderr saying what is wrong and what to do (``repair``
+      of a claim that survives: nothing to repair)
+3     inconclusive: a proof neither found nor refuted, a repair not certified
 4     an internal error (a bug, a killed worker, no memory): one line; ``--debug``
       prints the traceback
 5     ``recheck``: a certificate was rejected (it does not verify)
