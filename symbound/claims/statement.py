@@ -227,6 +227,12 @@ def claim(
             raise UsageError(f"given= takes relations, got {type(h).__name__}")
     relations = (*given, then)
     size_names = sizes_of(relations)
+    # a size that shapes no variable but enters a bound (the H of 2 H eps) is declared
+    # by giving its range; it is an integer searched over that range like the others
+    scalar_names = {s.name for r in relations for side in (r.lhs, r.rhs)
+                    for node in _walk(side) if isinstance(node, Param)
+                    for s in node.expr.free_symbols}  # fmt: skip
+    size_names += [k for k in (sizes or {}) if k not in size_names and k in scalar_names]
     symbols = parameters_of(relations, size_names)
     ranges = dict(ranges or {})
     unknown = set(ranges) - {s.name for s in symbols}
