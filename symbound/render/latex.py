@@ -51,7 +51,8 @@ def render_lemma(lemma: Lemma) -> str:
     >>> print(render_lemma(load_catalogue()["as25.lemma4.1.corrected"]))  # doctest: +ELLIPSIS
     % as25.lemma4.1.corrected -- corrected (corrects as25.lemma4.1); provenance: proved here
     ...
-    \[ \|\mathrm{Res}(A) - \mathrm{Res}(B)\|_{\max} \le 2 \varepsilon. \]
+    \[ \|\mathrm{Res}\left(A\right) - \mathrm{Res}\left(B\right)\|_{\max} \le 2 \varepsilon. \]
     \end{lemma}
+    <BLANKLINE>
     """
     return environment().get_template("lemma.tex.j2").render(lemma=lemma)
