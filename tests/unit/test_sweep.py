@@ -108,13 +108,20 @@ def test_a_planted_false_lemma_is_refuted_with_a_rigorous_witness():
     arb = ArbBackend(prec=256)
     lhs, rhs = evaluate_sides(planted, convert_instance(inst, arb), arb)
     assert certainly_gt(lhs, rhs, arb)
-    # not in the catalogue and not picklable: the default pool runs it here, same result
+    # not in the catalogue but picklable (stated in the claim language): sent itself
     assert sweep(planted, jobs=2, progress=False, **OPTIONS).to_json() == r.to_json()
+    # one that does not pickle (a local function): the default pool runs it here, and a
+    # pool given for it is refused
+    space = planted.space
+    local = planted.variant(
+        space=type(space)(space.dimension, lambda z, s, b: space.build(z, s, b), space.description)
+    )
+    assert sweep(local, jobs=2, progress=False, **OPTIONS).to_json() == r.to_json()
     with (
         _spawn_pool() as pool,
         pytest.raises(UsageError, match="not in the catalogue and cannot be pickled"),
     ):
-        sweep(planted, executor=pool, progress=False, **OPTIONS)
+        sweep(local, executor=pool, progress=False, **OPTIONS)
 
 
 def test_an_exact_witness_for_lemma_4_1():
