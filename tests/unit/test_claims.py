@@ -228,9 +228,9 @@ def test_the_sup_of_a_claim_with_a_filtered_hypothesis_meets_it():
 def test_a_size_that_only_enters_a_bound_is_declared_by_its_range():
     from symbound.notation import H, g
 
+    relative = sb.norm((sb.softmax(S + D) - sb.softmax(S)) / sb.softmax(S), "max")
     lemma = sb.claim(
-        "u.eps0", given=[sb.norm(D, "max") <= 2 * H * eps],
-        then=sb.norm((sb.softmax(S + D) - sb.softmax(S)) / sb.softmax(S), "max") <= 3 * g(2 * H * eps),
+        "u.eps0", given=[sb.norm(D, "max") <= 2 * H * eps], then=relative <= 3 * g(2 * H * eps),
         sizes={"H": (1, 3)}, ranges={"eps": (0, 1)},
     )  # fmt: skip
     assert [p.name for p in lemma.size_parameters] == ["n", "H"]
