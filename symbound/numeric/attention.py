@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from symbound.errors import UsageError
-from symbound.numeric.backends.base import AbstractBackend, FusedHead
+from symbound.numeric.backends.base import AbstractBackend
 from symbound.numeric.backends.float64 import Float64Backend
 from symbound.numeric.softmax import _softmax_matmul, _validated_mask, softmax
 
@@ -179,8 +179,9 @@ def _head_without_biases(x, W_Q, W_K, W_V, beta, mask, backend: AbstractBackend)
     """``softmax(X W_Q (X W_K)^T / beta) X W_V``: the backend's fused head if it has one for
     these inputs (given the raw input: Arb takes float arrays exactly into integer
     matrices), else the three projections as one product."""
-    if isinstance(backend, FusedHead):
-        out = backend.fused_head(x, W_Q, W_K, W_V, beta, mask)
+    fused = getattr(backend, "fused_head", None)  # FusedHead, without Protocol's slow isinstance
+    if fused is not None:
+        out = fused(x, W_Q, W_K, W_V, beta, mask)
         if out is not None:
             return out
     x = backend.asarray(x)

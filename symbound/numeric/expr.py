@@ -95,7 +95,13 @@ def compile_expr(expr: sp.Basic) -> Evaluator:
     and the notation's ``g``.  Anything else (floats included: a bound's constants
     are exact) is refused when compiling, not when evaluating.
     """
-    return _compile(as_expr(expr))
+    return _compiled(as_expr(expr))
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(e: sp.Basic) -> Evaluator:
+    """:func:`_compile`, once per expression (an evaluator is a pure function of it)."""
+    return _compile(e)
 
 
 def _compile(e: sp.Basic) -> Evaluator:
@@ -111,8 +117,8 @@ def _compile(e: sp.Basic) -> Evaluator:
 
         return symbol
     if isinstance(e, sp.Rational):  # Integer included
-        q = (int(e.p), int(e.q))
-        return lambda v, b: b.number(f"{q[0]}/{q[1]}")
+        q = Fraction(int(e.p), int(e.q))  # every backend reads a Fraction exactly
+        return lambda v, b: b.number(q)
     if e is sp.pi:
         return lambda v, b: b.pi()
     if e is sp.E:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from symbound.errors import UsageError
-from symbound.numeric.backends.base import AbstractBackend, FusedSoftmax
+from symbound.numeric.backends.base import AbstractBackend
 from symbound.numeric.backends.float64 import Float64Backend
 
 __all__ = ["causal_mask", "local_mask", "softmax", "softmax_matmul", "softmax_parts"]
@@ -95,8 +95,9 @@ def softmax_matmul(s, v, *, mask=None, backend: AbstractBackend = _F64):
 def _softmax_matmul(s, v, mask, backend: AbstractBackend):
     """``softmax(s, mask) @ v`` (mask already validated): the backend's fused kernel if
     it has one for these inputs, else ``(e @ v) / total`` from :func:`softmax_parts`."""
-    if isinstance(backend, FusedSoftmax):
-        out = backend.fused_softmax_matmul(s, v, mask)
+    fused = getattr(backend, "fused_softmax_matmul", None)  # FusedSoftmax, cheaply
+    if fused is not None:
+        out = fused(s, v, mask)
         if out is not None:
             return out
     e, total = softmax_parts(s, mask=mask, backend=backend)
