@@ -154,3 +154,39 @@ def test_exact_backend_evaluates_uniform_attention_exactly_and_refuses_exp():
     E = ExactBackend()
     with pytest.raises(Exception, match="exp is not rational"):
         softmax(E.asarray([[0, 1]]), backend=E)
+
+
+def _generic_head(x, W_Q, W_K, W_V, beta):
+    """The generic path, the float64 backend's fused head turned off."""
+    from symbound.numeric.attention import Head, attention_head
+    from symbound.numeric.backends import Float64Backend
+
+    class Generic(Float64Backend):
+        fused_head = None
+
+    return attention_head(x, Head(W_Q=W_Q, W_K=W_K, W_V=W_V), beta=beta, backend=Generic())
+
+
+def test_float64_fused_head_gives_the_generic_bits():
+    """The float64 head in raw NumPy is the generic path's operations in its order:
+    the same bits, batched or not, for any beta (a search relies on it: same files)."""
+    from symbound.numeric.attention import Head, attention_head
+
+    rng = np.random.default_rng(5)
+    for batch, beta in [((), 1), ((), 3), ((7,), 1), ((7,), 0.5), ((2, 3), 2.0)]:
+        x = rng.standard_normal((*batch, 5, 4)) * 7
+        W_Q, W_K = rng.standard_normal((2, *batch, 4, 2)) * 3
+        W_V = rng.standard_normal((*batch, 4, 3))
+        fused = attention_head(x, Head(W_Q=W_Q, W_K=W_K, W_V=W_V), beta=beta)
+        generic = _generic_head(x, W_Q, W_K, W_V, beta)
+        assert fused.tobytes() == generic.tobytes()
+
+
+def test_float64_fused_head_declines_what_it_does_not_do():
+    from symbound.numeric.backends import Float64Backend
+
+    b, x, w = Float64Backend(), np.ones((3, 2)), np.ones((2, 2))
+    assert b.fused_head(x, w, w, w, 1, np.ones((3, 3), dtype=bool)) is None  # a mask
+    assert b.fused_head(x, w, w, w, np.ones(1), None) is None  # one beta per batch row
+    assert b.fused_head(x.astype(object), w, w, w, 1, None) is None  # not float64
+    assert b.fused_head(x, w, w, w, 1, None) is not None

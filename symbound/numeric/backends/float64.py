@@ -45,6 +45,25 @@ class Float64Backend(AbstractBackend):
     def zeros(self, shape):
         return np.zeros(shape)
 
+    def fused_head(self, x, W_Q, W_K, W_V, beta, mask):
+        """One head without biases or mask on float64 arrays, in raw NumPy: the very
+        operations of the generic path (:func:`symbound.numeric.attention.attention_head`),
+        in the same order, so the same bits, without its per-call dispatch (a search
+        evaluates one small head at a time).  None for anything else."""
+        if mask is not None or np.ndim(beta) != 0:
+            return None
+        for a in (x, W_Q, W_K, W_V):
+            if not isinstance(a, np.ndarray) or a.dtype != np.float64:
+                return None
+        dk = W_Q.shape[-1]
+        qkv = np.matmul(x, np.concatenate((W_Q, W_K, W_V), axis=-1))
+        q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
+        if not (isinstance(beta, int | float) and beta == 1):
+            q = q / self.number(beta)
+        logits = np.matmul(q, np.swapaxes(k, -1, -2))
+        e = np.exp(logits - np.max(logits, axis=-1)[..., None])
+        return np.matmul(e, v) / np.sum(e, axis=-1)[..., None]
+
     def exp(self, x):
         return np.exp(x)
 
