@@ -217,6 +217,14 @@ class Plan:
             total += _count(b, sizes)
         return total
 
+    def ends_open(self, name: str) -> tuple[bool, bool] | None:
+        """Whether the range of the real parameter ``name`` is open at each end (None if
+        it is not a parameter here): a closed end is produced (``unit_box`` reaches it)."""
+        for symbol, interval in self.parameters:
+            if symbol.name == name:
+                return interval.left_open, interval.right_open
+        return None
+
     def build(self, z, sizes: Mapping[str, int], backend) -> dict[str, Any]:
         """The instance of ``z`` (shape ``(..., dimension)``), in ``backend``'s numbers
         (float64 batches, or exact rationals on object arrays)."""

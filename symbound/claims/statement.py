@@ -259,7 +259,12 @@ def claim(
                   search=(iv.lo, iv.hi) if iv.lo is not None and iv.hi is not None else None)
         for s, iv in intervals.items()
     ]  # fmt: skip
-    space = InstanceSpace(dimension=plan.dimension, build=plan.build, description=plan.description)
+    space = InstanceSpace(
+        dimension=plan.dimension,
+        build=plan.build,
+        description=plan.description,
+        ends_open=plan.ends_open,
+    )
     hypotheses = tuple(_inequality(h, i in plan.guaranteed) for i, h in enumerate(given))
     return Lemma(
         key=key,

@@ -239,11 +239,13 @@ class Inequality:
 
 @dataclass(frozen=True)
 class SearchRange:
-    """A range a search explores: ``lo <= name <= hi`` for a size (an integer), the
-    open interval ``lo < name < hi`` for a real parameter.
+    """A range a search explores: ``lo <= name <= hi`` for a size (an integer); for a
+    real parameter an interval, open at an end unless the search produces that end.
 
     >>> SearchRange("theta", "θ", 0, 4, integer=False).text
     '0 < θ < 4'
+    >>> SearchRange("eta", "η", 0, 1, integer=False, left_open=False, right_open=False).text
+    '0 ≤ η ≤ 1'
     """
 
     name: str
@@ -251,15 +253,28 @@ class SearchRange:
     lo: Any
     hi: Any
     integer: bool
+    left_open: bool = True
+    right_open: bool = True
 
     @property
     def text(self) -> str:
-        sign = "≤" if self.integer else "<"
-        return f"{_number_text(self.lo)} {sign} {self.symbol} {sign} {_number_text(self.hi)}"
+        left = "≤" if self.integer or not self.left_open else "<"
+        right = "≤" if self.integer or not self.right_open else "<"
+        return f"{_number_text(self.lo)} {left} {self.symbol} {right} {_number_text(self.hi)}"
 
     def to_json(self) -> list:
         """``[lo, hi]``: integers, or exact rationals as strings."""
         return [v if isinstance(v, int) else _number_text(v) for v in (self.lo, self.hi)]
+
+
+def _search_range(p: Parameter, space: Any) -> SearchRange:
+    """``p``'s search range: closed at an end only where the instance space says it
+    produces that end (:attr:`~symbound.lemmas.space.InstanceSpace.ends_open`); else a
+    real parameter's range is reported open."""
+    lo, hi = p.search
+    ends = getattr(space, "ends_open", None)
+    left_open, right_open = (ends(p.name) if ends is not None else None) or (True, True)
+    return SearchRange(p.name, to_text(p.symbol), lo, hi, p.is_integer, left_open, right_open)
 
 
 def _number_text(v: Any) -> str:
@@ -375,11 +390,7 @@ class Lemma:
         >>> ", ".join(r.text for r in region)
         '2 ≤ n ≤ 6, 0 < t < 4'
         """
-        return tuple(
-            SearchRange(p.name, to_text(p.symbol), p.search[0], p.search[1], p.is_integer)
-            for p in self.parameters
-            if p.search is not None
-        )
+        return tuple(_search_range(p, self.space) for p in self.parameters if p.search is not None)
 
     @property
     def reading_text(self) -> str:

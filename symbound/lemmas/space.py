@@ -133,10 +133,14 @@ class InstanceSpace:
       hypotheses for every ``z`` and use only rational operations, so that a
       rational ``z`` gives an exact instance;
     - ``sample(rng, dim, count)``: starting vectors for the search.
-    - ``description``: one line on how instances are made, for ``symbound show``.
+    - ``description``: one line on how instances are made, for ``symbound show``;
+    - ``ends_open(name)`` (optional): whether a real parameter's range is open at each
+      end, ``(left, right)``, or None; without it a real parameter's search range is
+      reported open (nothing says the space produces its ends).
     """
 
     dimension: Callable[[Mapping[str, int]], int]
     build: Callable[[Any, Mapping[str, int], Any], dict[str, Any]]
     description: str
     sample: Callable[[np.random.Generator, int, int], np.ndarray] = default_sampler
+    ends_open: Callable[[str], tuple[bool, bool] | None] | None = None

@@ -235,3 +235,25 @@ def test_a_size_that_only_enters_a_bound_is_declared_by_its_range():
     )  # fmt: skip
     assert [p.name for p in lemma.size_parameters] == ["n", "H"]
     assert check(lemma, samples=300).verdict is Verdict.REFUTED  # eps0 as a relative bound
+
+
+def test_the_search_region_says_open_or_closed_as_the_range_is():
+    """A closed range is reported closed (its ends are produced); an open one open; a
+    hand-written space's real parameter stays open (nothing says it reaches its ends)."""
+    from symbound.claims.domains import Interval
+    from symbound.lemmas.catalogue import load_catalogue
+
+    M, P = sb.matrix("A", "n", "n"), sb.matrix("D", "n", "n")
+
+    def region(interval):
+        c = sb.claim("mine.region", given=[sb.norm(P, "max") <= t],
+                     then=sb.norm(sb.softmax(M + P) - sb.softmax(M), "row") <= 2 * t,
+                     ranges={"t": interval})  # fmt: skip
+        return ", ".join(r.text for r in c.search_region)
+
+    assert region((0, 4)).endswith("0 < t < 4")
+    assert region(Interval.closed(1, 4)).endswith("1 ≤ t ≤ 4")
+    assert region(Interval(Fraction(0), Fraction(4), True, False)).endswith("0 < t ≤ 4")
+    # the domain (0, 1/10] of a hand-written space does not make its search closed
+    hand = load_catalogue()["as25.lemma-c.1.small-weights"]
+    assert "0 < η < 1/10" in ", ".join(r.text for r in hand.search_region)
