@@ -161,7 +161,8 @@ def measured_parameters(lemma: Lemma, inst: Mapping[str, Any], backend: Abstract
     """The tightest parameter values for which the lemma's hypotheses hold on ``inst``.
 
     Each hypothesis ``quantity <= p`` whose right-hand side is a lone parameter ``p``
-    sets ``p`` to the quantity measured on ``inst``; on a ball backend to the ball's
+    sets ``p`` to the quantity measured on ``inst`` (the largest, where several bound
+    the same ``p``: ``‖X‖ <= φ`` and ``‖B‖ <= φ``); on a ball backend to the ball's
     upper end (an exact number), so the hypothesis certainly holds.  The bound,
     evaluated there, is what the lemma proves about this very instance.
     """
@@ -171,7 +172,12 @@ def measured_parameters(lemma: Lemma, inst: Mapping[str, Any], backend: Abstract
         for h in lemma.hypotheses:
             if h.rhs.is_Symbol:
                 value = h.lhs.evaluate(inst, backend)
-                values[h.rhs.name] = value.upper() if balls else value
+                value = value.upper() if balls else value
+                if h.rhs.name in values:  # exact endpoints or floats: max is exact
+                    value = backend.maximum(values[h.rhs.name], value)
+                    if isinstance(value, np.ndarray) and value.ndim == 0:
+                        value = value[()]
+                values[h.rhs.name] = value
     return values
 
 

@@ -254,3 +254,24 @@ def test_catalogue_membership_and_get_do_not_raise_on_unknown_keys():
     cat = load_catalogue()
     assert "as25.lemma4.1" in cat and "no.such.key" not in cat
     assert cat.get("no.such.key") is None and cat.get("as25.lemma4.1").key == "as25.lemma4.1"
+
+
+@pytest.mark.parametrize("backend_name", ["float64", "exact", "arb"])
+def test_measured_parameters_take_the_largest_where_two_hypotheses_bound_one(backend_name):
+    """SAtt-Lipschitz bounds both inputs by one φ: the tightest φ is the larger norm,
+    whichever hypothesis comes last (an overwrite would break ‖X‖ <= φ)."""
+    from fractions import Fraction
+
+    from symbound.check.evaluate import measured_parameters
+    from symbound.lemmas.catalogue import load_catalogue
+    from symbound.numeric import get_backend
+
+    lemma = load_catalogue()["as25.satt-lipschitz"]
+    backend = get_backend(backend_name)
+    small, large = [[Fraction(1, 2), 0], [0, 0]], [[3, 1], [0, 0]]  # row sums 1/2 and 4
+    for X, B in [(large, small), (small, large)]:
+        inst = {"n": 2, "d": 2, "beta": 1}
+        for name, value in [("X", X), ("B", B), ("M", small), ("V", small)]:
+            inst[name] = backend.asarray(value)
+        phi = measured_parameters(lemma, inst, backend)["phi"]
+        assert float(phi) == 4.0
