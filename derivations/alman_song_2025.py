@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbound.lemmas.model import Citation, Form, Parameter, Provenance
-from symbound.notation import H, L, beta, eta, kappa, phi0
+import symbound.claims as sb
+from symbound.lemmas.model import Choice, Citation, Form, Parameter, Provenance
+from symbound.notation import H, L, beta, eps, eta, kappa, phi0
 
 from ._as25_common import NOTES, PAPER
 from ._as25_depth import (
@@ -274,7 +275,7 @@ COMPOSED = (NORM_GROWTH_L, EPS_L, IDENTITY_BASELINE_L, COLLAPSE_L)
 
 # == The appendix: which tables, with which settings ======================================
 
-from symbound.appendix.spec import AppendixSpec, RegimeTable  # noqa: E402
+from symbound.appendix.spec import AppendixSpec, RegimeTable, RepairCase  # noqa: E402
 
 from ._as25_one_layer import ONE_LAYER  # noqa: E402
 from ._as25_tradeoff import tradeoff  # noqa: E402
@@ -345,6 +346,40 @@ RESIDUAL_RATIO = ResidualStudy(
     ),
 )
 
+# "What each refuted claim needs": the refuted claims the notes correct, each repaired
+# beside its correction (paper-math §7 L2, L4, S2 and the entry readings' factor d).
+# Lemma 4.1 read with the mean Res is not a catalogue entry: the notes (§7 L4) say its
+# constant 1 fails too, and correct it with 2(1 - 1/n) (as25.mean-res).
+from ._as25_res import A as _A  # noqa: E402
+from ._as25_res import B as _B  # noqa: E402
+
+LEMMA_4_1_MEAN = sb.claim(
+    "as25.lemma4.1.mean",
+    given=[sb.norm(_A - _B, "max") <= eps],
+    then=sb.norm(sb.res(_A, "mean") - sb.res(_B, "mean"), "max") <= eps,
+    title="Res perturbation (Lemma 4.1) with the column mean",
+    citation=Citation(NOTES, "§7 L4: Reviewer 2's pair has ratio 4/3 under the mean"),
+    provenance=Provenance.RECONSTRUCTED,
+    form=Form.READING,
+    meanings={"n": "tokens (rows)", "d": "columns", "eps": "entrywise perturbation size"},
+    norm="entrywise max norm; Res subtracts the column mean, (I - J/n) X",
+    reading=(
+        Choice("‖.‖∞", "the largest entry"),
+        Choice("Res", "subtracts the column mean (the linear projection; not the reviewers')"),
+    ),
+)
+
+#: longest first: they go to the workers in this order (the rows follow the claims table)
+REPAIRS = (
+    RepairCase("as25.eps0.relative", parameter="2*H*eps"),
+    RepairCase("as25.eps-ell.entrywise"),
+    RepairCase("as25.norm-growth.entrywise"),
+    RepairCase(LEMMA_4_1_MEAN.key, claim=LEMMA_4_1_MEAN, compare=(MEAN_RES.key,)),
+    RepairCase("as25.lemma4.1"),
+    RepairCase("as25.lemma5.2.line442"),
+    RepairCase("as25.lemma5.1.step-entrywise-exp"),
+)
+
 APPENDIX = AppendixSpec(
     paper=PAPER,
     title="Alman and Song 2025: claims, corrections and parameter regimes",
@@ -380,4 +415,5 @@ APPENDIX = AppendixSpec(
     ),
     comparison=tradeoff(COLLAPSE_L),
     studies=(LAYER_COLLAPSE, RESIDUAL_RATIO, ONE_LAYER),
+    repairs=REPAIRS,
 )

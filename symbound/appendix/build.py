@@ -15,7 +15,10 @@
 6. the layer-collapse experiments (:mod:`symbound.empirical`), through the same
    executor, at the sizes the derivation declares or those ``study_sizes`` gives;
 7. the audit of a real model (all-MiniLM-L6-v2, when installed) against its network
-   lemmas and composed bounds.
+   lemmas and composed bounds;
+8. the repair (:func:`symbound.repair.repair`) of each refuted claim its specification
+   names (:class:`~symbound.appendix.spec.RepairCase`), beside the notes' corrections
+   (:mod:`symbound.appendix.repairs`).
 
 Every task goes to the executor as :func:`symbound.check.tasks.reference` says (the
 built-in catalogue's entries by key, others as themselves when they pickle, the rest
@@ -24,12 +27,13 @@ here).  Everything is deterministic for a given seed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
+from symbound.appendix.repairs import RepairRow, repair_rows, repair_subjects, run_repair
 from symbound.appendix.spec import AppendixSpec, RegimeTable, ThresholdComparison
 from symbound.check.checker import check_many
 from symbound.check.result import CheckResult, exact_string
@@ -114,6 +118,8 @@ class AppendixData:
     proofs: tuple[Any, ...] = ()  # symbound.prove.Proof, one per scalar claim
     audit: Any = None  # symbound.models.audit.Audit of all-MiniLM-L6-v2, when installed
     studies: tuple[Any, ...] = ()  # results of the layer-collapse experiments
+    repairs: tuple[RepairRow, ...] = ()  # "What each refuted claim needs"
+    repair_samples: int | None = None  # None: the section left out
 
 
 def _ordered_claims(lemmas: Sequence[Lemma], cat: Catalogue) -> list[tuple[Lemma, bool]]:
@@ -222,6 +228,11 @@ def _experiment_task(refs, seed: int, dps: int):
     return run_experiment(experiment, seed=seed, dps=dps)
 
 
+def _repair_task(refs, parameter, constant, seed: int, samples: int, dps: int):
+    (claim,) = map(resolve, refs)
+    return run_repair(claim, parameter, constant, seed=seed, samples=samples, dps=dps)
+
+
 def _audit_task(refs, composed: int):
     """The all-MiniLM-L6-v2 audit of these lemmas and (the last ``composed`` of the
     references) composed bounds, or None when its package is not installed."""
@@ -273,6 +284,8 @@ def build_appendix(
     layer_collapse: bool = True,
     study_sizes: Mapping[str, Any] | None = None,
     progress=None,
+    repairs: bool | Collection[str] = True,
+    repair_samples: int = 300,
 ) -> AppendixData:
     """Run everything the appendix of ``paper`` (a derivation module) reports.
 
@@ -283,6 +296,10 @@ def build_appendix(
     layer-collapse experiments; ``study_sizes`` (``instances``, ``n``, ``d``,
     ``eta_points``, ``depth``) overrides their sizes where a study has them, and
     ``progress`` (a :class:`symbound.parallel.Progress`) shows them running.
+    ``repairs``: the section "What each refuted claim needs" with every repair the
+    specification declares (True), none (False: no section), or those of the claims
+    named; each repair searches with ``repair_samples`` samples (its intermediate
+    searches with at least 200).
     """
     cat = cat or load_catalogue()
     paper = cat.paper(paper)
@@ -298,7 +315,21 @@ def build_appendix(
     scalar_claims = tuple(of(cat.scalars, {paper}))
     bounds = of(cat.composed, {paper})
     experiments_run = of(cat.experiments, prior)
-    # the independent parts go to the workers first, so they run beside the checks
+    repaired = []
+    if repairs is not False:
+        only = None if repairs is True else {repairs} if isinstance(repairs, str) else set(repairs)
+        repaired = repair_subjects(spec, cat, paper, only)
+        if isinstance(repair_samples, bool) or not isinstance(repair_samples, int):
+            raise UsageError(f"repair_samples must be an integer, got {repair_samples!r}")
+        if not 1 <= repair_samples <= 10**6:
+            raise UsageError(f"repair_samples must be between 1 and 1000000, got {repair_samples}")
+    # the independent parts go to the workers first, so they run beside the checks; the
+    # repairs first of all: they are the longest tasks
+    repair_jobs = [
+        _submit(executor, _repair_task, [claim], case.parameter, case.constant, seed,
+                repair_samples, dps)
+        for case, claim in repaired
+    ]  # fmt: skip
     audit_job = _Done(None)
     if real_model:
         audit_job = _submit(executor, _audit_task, own + bounds, len(bounds))
@@ -333,6 +364,7 @@ def build_appendix(
             )
             for study in spec.studies
         )
+    rows = repair_rows(repaired, [job.result() for job in repair_jobs], claims, cat)
     settings = {"seed": seed, "samples": samples, "dps": dps, "versions": versions()}
     return AppendixData(
         spec=spec,
@@ -349,4 +381,6 @@ def build_appendix(
         audit=audited,
         studies=studies,
         sources=dict(cat.sources),
+        repairs=rows if repaired else (),
+        repair_samples=repair_samples if repaired else None,
     )

@@ -14,7 +14,7 @@ import sympy as sp
 
 from symbound.compose import ComposedBound
 
-__all__ = ["AppendixSpec", "RegimeTable", "Scaling", "ThresholdComparison"]
+__all__ = ["AppendixSpec", "RegimeTable", "RepairCase", "Scaling", "ThresholdComparison"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,27 @@ class ThresholdComparison:
 
 
 @dataclass(frozen=True)
+class RepairCase:
+    """A refuted claim the appendix repairs (:func:`symbound.repair.repair`), with the
+    arguments its repair needs, shown beside the corrections it is compared with.
+
+    - ``key``: a claim of the paper, or the key of ``claim``: a further reading stated
+      with the specification, which the catalogue does not hold (a Lemma that pickles:
+      a claim of the claim language);
+    - ``parameter``, ``constant``: the repair's own arguments (the parameter or
+      expression whose threshold is sought; the symbol taken as the constant);
+    - ``compare``: keys of corrections it is compared with besides those that name
+      ``key`` (``corrects``), e.g. the correction of the statement a reading reads.
+    """
+
+    key: str
+    parameter: str | None = None
+    constant: str | None = None
+    claim: Any = None
+    compare: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AppendixSpec:
     """One paper's appendix: its claims (the module's lemmas, scalar claims and composed
     bounds), regime tables, comparison, the layer-collapse experiments
@@ -78,6 +99,10 @@ class AppendixSpec:
     ``prior`` names the derivation modules whose lemmas, experiments and remarks are
     its prior work (``"wu_2024"``); None: every source that declares no appendix of its
     own (another paper with an appendix is never another's prior work by default).
+
+    ``repairs``: the refuted claims whose repair the section "What each refuted claim
+    needs" shows, each with the arguments it needs (every other refuted claim of the
+    paper has a row there too, saying it is not repaired here); empty: no such section.
     """
 
     paper: str
@@ -86,3 +111,4 @@ class AppendixSpec:
     comparison: ThresholdComparison | None = None
     studies: tuple[Any, ...] = ()  # DistanceSweep and ResidualStudy values
     prior: tuple[str, ...] | None = None
+    repairs: tuple[RepairCase, ...] = ()

@@ -35,6 +35,17 @@ def register(subparsers):
     p.add_argument(
         "--no-experiments", action="store_true", help="leave out the layer-collapse experiments"
     )
+    p.add_argument(
+        "--no-repairs",
+        action="store_true",
+        help='leave out the section "What each refuted claim needs" (the repairs)',
+    )
+    p.add_argument(
+        "--repair-samples",
+        type=int_in(1, 10**6),
+        default=300,
+        help="samples of each repair's searches (default 300; intermediate ones at least 200)",
+    )
     add_size_arguments(p)
     return p
 
@@ -45,6 +56,7 @@ def run(args) -> int:
     import subprocess
 
     from symbound.appendix import build_appendix, write_appendix
+    from symbound.appendix.repair_table import summary as repairs_summary
     from symbound.appendix.write import SIGNATURE
     from symbound.io import check_output_folder
     from symbound.lemmas.catalogue import load_catalogue
@@ -71,6 +83,8 @@ def run(args) -> int:
             layer_collapse=not args.no_experiments,
             study_sizes=study_sizes(args),
             progress=Progress(False if args.no_progress else None),
+            repairs=not args.no_repairs,
+            repair_samples=args.repair_samples,
         )
     finally:
         if executor is not None:
@@ -88,6 +102,7 @@ def run(args) -> int:
         f"{len(data.regimes)} regime tables, {len(data.comparison)} trade-off rows, "
         f"{len(data.prior_checks) + len(data.experiments) + len(data.remarks)} prior-work rows"
         + (f", {len(data.studies)} layer-collapse studies" if data.studies else "")
+        + (f"; {repairs_summary(data.repairs)}" if data.repair_samples is not None else "")
     )
     if data.studies:
         from symbound.empirical.report import study_summary

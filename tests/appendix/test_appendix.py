@@ -7,18 +7,21 @@ from pathlib import Path
 
 import pytest
 
-import symbound.appendix.write as writer
+import symbound.appendix.tables as tables
 from symbound import load_catalogue
 from symbound.appendix import build_appendix, write_appendix
 from symbound.cli import main
 from symbound.render.tex import tex_escape, tex_key
 
 SAMPLES = 150
+#: the quick repairs of the section (the others take 5-30 s each: tests/appendix/test_repairs.py)
+REPAIRS = ("as25.lemma4.1", "as25.lemma4.1.mean", "as25.lemma5.1.step-entrywise-exp")
+OPTIONS = {"seed": 0, "samples": SAMPLES, "repairs": REPAIRS}
 
 
 @pytest.fixture(scope="module")
 def data():
-    return build_appendix(seed=0, samples=SAMPLES)
+    return build_appendix(**OPTIONS)
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +34,7 @@ def written(data, tmp_path_factory):
 #: every section main.tex inputs (the audit's when its model is installed), .tex and .json
 SECTIONS = (
     "claims",
+    "repairs",
     "collapse-regime",
     "eps-regime",
     "regime-figures",
@@ -195,7 +199,7 @@ def test_the_experiments_section_has_its_figures_tables_and_every_measurement(wr
 
 
 def test_same_seed_gives_byte_identical_files(data, written, tmp_path):
-    again = build_appendix(seed=0, samples=SAMPLES)
+    again = build_appendix(**OPTIONS)
     write_appendix(again, tmp_path)
     assert files(written) == files(tmp_path)
 
@@ -207,7 +211,7 @@ def test_a_failure_leaves_the_previous_appendix_intact(data, tmp_path, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("template failure")
 
-    monkeypatch.setattr(writer, "_prior_context", broken)
+    monkeypatch.setattr(tables, "prior_context", broken)
     with pytest.raises(RuntimeError):
         write_appendix(data, tmp_path)
     assert files(tmp_path) == before  # no .tmp left either
@@ -227,7 +231,35 @@ def test_main_tex_compiles_with_pdflatex(written, tmp_path):
     assert (tmp_path / "main.pdf").stat().st_size > 10_000
 
 
-def test_appendix_command(tmp_path, capsys):
+def test_the_repairs_stand_beside_the_notes_corrections(data, written):
+    doc = json.loads((written / "repairs.json").read_text())
+    assert doc["settings"]["repair_samples"] == 300 and doc["settings"]["samples"] == SAMPLES
+    rows = {row["key"]: row for row in doc["rows"]}
+    claims = json.loads((written / "claims.json").read_text())["claims"]
+    refuted = {c["key"] for c in claims if c["result"]["verdict"] == "refuted"}
+    assert refuted | set(REPAIRS) == set(rows)  # every refuted claim has its row
+    words = {(k, c["key"]): c["agreement"] for k, r in rows.items() for c in r["corrections"]}
+    assert words["as25.lemma4.1", "as25.lemma4.1.corrected"] == "agree"
+    assert words["as25.lemma4.1.mean", "as25.mean-res"] == "agree"
+    step = ("as25.lemma5.1.step-entrywise-exp", "as25.lemma5.1.step-matrix-exp")
+    assert words[step] == "consistent"
+    assert rows["as25.lemma4.1"]["repair"]["closed_form"] == "2"
+    assert rows["as25.lemma4.1.mean"]["repair"]["closed_form"] == "2*(n - 1)/n"
+    unrepaired = [r for k, r in rows.items() if k not in REPAIRS]
+    assert unrepaired and all(r["repair"] is None for r in unrepaired)
+    tex = (written / "repairs.tex").read_text()
+    assert r"\section*{What each refuted claim needs}" in tex and r"\textbf{agree}" in tex
+    assert "3 of them repaired here" in tex and "not repaired here" in tex
+
+
+def test_appendix_command(tmp_path, capsys, monkeypatch):
+    import symbound.appendix
+
+    def quick(**options):  # the command's build, with one quick repair (it asks for all)
+        assert options["repairs"] is True and options["repair_samples"] == 300
+        return build_appendix(**{**options, "repairs": REPAIRS[:1]})
+
+    monkeypatch.setattr(symbound.appendix, "build_appendix", quick)
     out = tmp_path / "out"
     small = ["--instances", "1", "--eta-points", "2", "--depths", "1,2", "--depth", "4"]
     code = main(["appendix", "--out", str(out), "--samples", "60", "--jobs", "1", *small])
@@ -236,21 +268,23 @@ def test_appendix_command(tmp_path, capsys):
 
     # main.tex, the marker, each section's .tex and .json, the certificates, two files
     # per figure (the studies' and the regimes'), the audit's two when the model is there
-    count = 35 if minilm_dir() is not None else 33
+    count = 37 if minilm_dir() is not None else 35
     assert code == 0 and f"wrote {count} files" in printed.out and "refuted" in printed.out
+    assert "1 of them repaired here; beside the corrections: 1 agree" in printed.out
     assert "3 layer-collapse studies" in printed.out and "REPRODUCED" in printed.out
     assert (out / "main.tex").exists() and (out / "figures" / "residual-ratio.pdf").exists()
     doc = json.loads((out / "experiments.json").read_text())
     assert len(doc["studies"][0]["points"]) == 2 * 2 * 2 * 2  # distances, L, H, eta
 
 
-def test_appendix_without_experiments(tmp_path, capsys):
+def test_appendix_without_experiments_or_repairs(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(
-        ["appendix", "--out", str(out), "--samples", "30", "--jobs", "1", "--no-experiments"]
-    )
-    assert code == 0 and "layer-collapse" not in capsys.readouterr().out
-    assert not (out / "experiments.tex").exists()
+    argv = ["--samples", "30", "--jobs", "1", "--no-experiments", "--no-repairs"]
+    code = main(["appendix", "--out", str(out), *argv])
+    printed = capsys.readouterr().out
+    assert code == 0 and "layer-collapse" not in printed and "repaired here" not in printed
+    assert not (out / "experiments.tex").exists() and not (out / "repairs.json").exists()
+    assert r"\input{repairs}" not in (out / "main.tex").read_text()
     figures = {p.name for p in (out / "figures").iterdir()}
     assert figures and all(name.startswith(("regime-", "tradeoff")) for name in figures)
 
@@ -267,6 +301,6 @@ def test_parallel_workers_give_the_same_files(data, written, tmp_path):
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        parallel = build_appendix(seed=0, samples=SAMPLES, executor=pool)
+        parallel = build_appendix(**OPTIONS, executor=pool)
     write_appendix(parallel, tmp_path)
     assert files(written) == files(tmp_path)
