@@ -133,3 +133,65 @@ def test_inputs_not_for_the_kernel_take_the_python_flint_path():
     for ball, value in zip(out.ravel(), exact.ravel(), strict=True):
         assert ball.overlaps(_point(value, 80))
         assert float(ball.rad()) < 1e-30 * max(1.0, abs(float(ball.mid())))
+
+
+def _exact_product(a, b, r, s, t):
+    return [sum(a[i * s + j] * b[j * t + c] for j in range(s)) for i in range(r) for c in range(t)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 30),
+    st.integers(1, 18),
+    st.sampled_from([1, 23, 24, 25, 63, 64, 65, 130, 700]),
+    st.randoms(use_true_random=False),
+)
+def test_the_kernel_multiplies_integer_matrices_exactly(r, s, t, bits, rnd):
+    """The products behind the logits and weighted sums (signed digit planes, carried into
+    limbs) against Python's exact integers: mixed signs and sizes, zeros, and all-extreme
+    entries (every digit at its largest, every product of one sign)."""
+    from symbound.numeric.backends import _arbkernel
+
+    def entry():
+        x = rnd.getrandbits(rnd.randint(0, bits))
+        return -x if rnd.random() < 0.5 else x
+
+    a = [entry() for _ in range(r * s)]
+    b = [entry() for _ in range(s * t)]
+    assert _arbkernel.matmul(a, b, r, s, t) == _exact_product(a, b, r, s, t)
+    top = 2**bits - 1
+    a, b = [-top] * (r * s), [top] * (s * t)
+    assert _arbkernel.matmul(a, b, r, s, t) == _exact_product(a, b, r, s, t)
+
+
+def test_long_sums_of_wide_entries_stay_exact():
+    """Enough terms of enough digits that a 64-bit lane would overflow if not emptied into
+    its 128-bit total in time (2^15 digit products a lane): 700 terms of 100 digits."""
+    from symbound.numeric.backends import _arbkernel
+
+    top = 2**2400 - 1
+    for a, b in (([-top] * 1400, [top] * 2100), ([top] * 1400, [top] * 2100)):
+        assert _arbkernel.matmul(a, b, 2, 700, 3) == _exact_product(a, b, 2, 700, 3)
+    with pytest.raises(TypeError, match="ints"):
+        _arbkernel.matmul([1.5], [1], 1, 1, 1)
+    with pytest.raises(ValueError, match="lists"):
+        _arbkernel.matmul([1, 2], [1], 1, 1, 1)
+
+
+def test_the_kernel_reports_its_phases():
+    """The benchmark's breakdown: wall time of each phase of the last head."""
+    from symbound.numeric.backends import _arbkernel
+
+    x = np.eye(3)
+    assert _arbkernel.head(x, x, x, x, 3, 3, 3, 3, 1.0, None, 128) is not None
+    phases = _arbkernel.phases()
+    assert list(phases) == [
+        "inputs",
+        "logits and values",
+        "exp",
+        "weighted sums",
+        "division",
+        "output",
+    ]
+    assert all(t >= 0 for t in phases.values()) and sum(phases.values()) > 0

@@ -123,6 +123,20 @@ def _float_matrix(a) -> np.ndarray | None:
     return f if np.all(np.isfinite(f)) else None
 
 
+def _balls_on_grid(found, n: int, v: int) -> np.ndarray:
+    """The n x v balls of the compiled kernel's integers (inside the scope): entry (i, c)
+    contains [mid - rad, mid + rad] 2^e (the product by the grid rounds outward).
+
+    python-flint builds every ball from a Python int: this, not the kernel, is most of a
+    small head's time (see benchmarks/bench_arb_scaling.py)."""
+    mids, rads, e = found
+    grid = _ARB((1, e))
+    ball = flint.arb_mat(flint.fmpz_mat(n, v, mids)) * grid
+    ball = ball + flint.arb_mat(flint.fmpz_mat(n, v, rads)) * _ARB(0, grid)
+    # fromiter: a tenth of the time of assigning the list into an object array
+    return np.fromiter(ball.entries(), dtype=object, count=n * v).reshape(n, v)
+
+
 @dataclass(frozen=True)
 class ArbBackend(AbstractBackend):
     """Ball arithmetic with python-flint's ``arb`` at ``prec`` bits (see the module notes).
@@ -274,12 +288,8 @@ class ArbBackend(AbstractBackend):
         found = _arbkernel.head(X, Q, K, V, n, m, k, v, float(beta), keep, self.prec)
         if found is None:  # a logit beyond 2^40, a row with nothing to attend to, ...
             return None
-        mids, rads, e = found
         with self.scope():
-            grid = _ARB((1, e))
-            ball = flint.arb_mat(flint.fmpz_mat(n, v, mids)) * grid
-            ball += flint.arb_mat(flint.fmpz_mat(n, v, rads)) * _ARB(0, grid)
-            return object_array(ball.entries(), (n, v))
+            return _balls_on_grid(found, n, v)
 
     def fused_head(self, x, W_Q, W_K, W_V, beta, mask):
         """One head of matrices (see :class:`~symbound.numeric.backends.base.FusedHead`):
