@@ -26,6 +26,12 @@ is then re-established rigorously in Arb (the float32-born weights enter exactly
 One-head lemmas (``M``, ``V`` of one head) are evaluated on every head of every
 layer, fed that layer's input in the attention-only stack, and reported at the head
 closest to (or furthest beyond) its bound.
+
+Lemmas stated on the factors (``X, WQ, WK, V`` with square ``d x d`` weights, as
+Theorem 5.3 is) see the same network (:func:`factored_instance`): each
+:math:`W_Q^h / \beta` and :math:`W_K^h` (``d x d_head``) padded with zero columns to
+``d x d``, which changes neither :math:`W_Q W_K^\top` nor any row sum or entry, and
+:math:`W_V^h W_O^h` as the value matrix; η is then the largest norm of the three.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ __all__ = [
     "LayerStats",
     "audit",
     "audit_files",
+    "factored_instance",
     "network_instance",
     "trivial_bound",
 ]
@@ -197,9 +204,39 @@ def network_instance(ckpt: BertCheckpoint, X: np.ndarray) -> dict[str, Any]:
     }
 
 
+def factored_instance(ckpt: BertCheckpoint, X: np.ndarray) -> dict[str, Any]:
+    """The attention-only stack as an instance of a lemma on the factors (``X, WQ, WK,
+    V``, each weight ``d x d``): ``W_Q / β`` and ``W_K`` padded with zero columns (β =
+    √d_head folded into W_Q, so the network's own β is 1), ``V = W_V W_O``, and their
+    logit matrices ``M`` (which a lemma on the factors would otherwise form itself)."""
+    beta = math.sqrt(ckpt.d // ckpt.heads)
+    inst = network_instance(ckpt, X)
+
+    def padded(W):
+        return np.pad(W, ((0, 0), (0, ckpt.d - W.shape[1])))
+
+    inst["WQ"] = np.stack(
+        [np.stack([padded(h.W_Q / beta) for h in layer.heads]) for layer in ckpt.attention]
+    )
+    inst["WK"] = np.stack(
+        [np.stack([padded(h.W_K) for h in layer.heads]) for layer in ckpt.attention]
+    )
+    # the logit matrices once, for every such lemma: (W_Q/β) W_Kᵀ from the unpadded
+    # factors, the padded product's value (its extra terms are zeros) at d_head/d its cost
+    inst["M"] = np.stack(
+        [np.stack([(h.W_Q / beta) @ h.W_K.T for h in layer.heads]) for layer in ckpt.attention]
+    )
+    return inst
+
+
 def _kind(lemma) -> str | None:
-    """ "network" (M, V of shape (layers, heads, d, d)), "head" (one head's M, V), or None."""
+    """ "network" (M, V of shape (layers, heads, d, d)), "factored" (WQ, WK, V so),
+    "head" (one head's M, V), or None."""
     shapes = {v.name: v.shape for v in lemma.variables}
+    if set(shapes) == {"X", "WQ", "WK", "V"} and all(
+        len(shapes[k]) == 4 for k in shapes if k != "X"
+    ):
+        return "factored"
     if set(shapes) != {"X", "M", "V"}:
         return None
     return "network" if len(shapes["M"]) == 4 else "head" if len(shapes["M"]) == 2 else None
@@ -328,17 +365,21 @@ def audit(
     }
     rows: list[BoundRow] = []
     measured_by_key: dict[str, tuple[float, dict[str, float], float | None]] = {}
+    factored = None
     for key, lemma in by_key.items():
         kind = _kind(lemma)
         if kind is None:
             continue
-        if kind == "network":
-            values = _measure_parameters(lemma, inst)
-            lhs = float(lemma.conclusion.lhs.evaluate({**inst, **values}, _F64))
-            bound = _bound(lemma.conclusion.rhs, inst, values)
-            trivial = trivial_bound(lemma, {**inst, **values})
+        if kind in ("network", "factored"):
+            if kind == "factored" and factored is None:
+                factored = factored_instance(ckpt, X)
+            on = inst if kind == "network" else factored
+            values = _measure_parameters(lemma, on)
+            lhs = float(lemma.conclusion.lhs.evaluate({**on, **values}, _F64))
+            bound = _bound(lemma.conclusion.rhs, on, values)
+            trivial = trivial_bound(lemma, {**on, **values})
             measured_by_key[key] = (lhs, values, trivial)
-            label = "lemma"
+            label = "lemma" if kind == "network" else "lemma, on W_Q/β and W_K zero-padded to d × d"
         else:
             lhs, values, bound, where, one = _worst_head(lemma, inst, states)
             trivial = None

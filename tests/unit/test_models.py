@@ -215,3 +215,29 @@ def test_the_trivial_bound_is_read_from_the_quantity_s_terms_not_its_text():
         key="t.norm", conclusion=Inequality(sb.quantity(sb.norm(A, "row")), 2 * eps)
     )
     assert trivial_bound(no_difference, point) is None
+
+
+def test_lemmas_on_the_factors_are_audited_on_the_same_network(tiny):
+    """Theorem 5.3 is stated on W_Q, W_K (d x d): the audit pads W_Q/β and W_K (d x d_head)
+    with zero columns; its distance is the one the M, V form measures, and its η is the
+    largest row sum of W_Q/β, W_K and W_V W_O, computed here independently."""
+    import math
+
+    from symbound.numeric.norms import row_sum_norm
+
+    ckpt = load_bert(tiny)
+    result = audit(ckpt, token_ids(ckpt, ["[CLS]", "the", "cat", "sat", "on", "the", "mat"]))
+    rows = {r.key: r for r in result.rows}
+    factored, network = rows["as25.theorem5.3"], rows["as25.collapse-one-layer"]
+    assert "zero-padded" in factored.kind
+    assert factored.measured == pytest.approx(network.measured, rel=1e-12)
+    beta = math.sqrt(ckpt.d // ckpt.heads)
+    eta = max(
+        float(row_sum_norm(w))
+        for layer in ckpt.attention
+        for h in layer.heads
+        for w in (h.W_Q / beta, h.W_K, h.W_V @ h.W_O)
+    )
+    assert factored.values["eta"] == pytest.approx(eta, rel=1e-12)
+    assert float(factored.bound) >= factored.measured  # it follows from N3 in this reading
+    assert {"as25.theorem5.3.entrywise", "as25.theorem5.3.entrywise.corrected"} <= set(rows)
