@@ -369,6 +369,26 @@ fmpz_set_lentry_abs(fmpz_t z, const lmat *A, slong i, slong j)
     fmpz_set_ui_array(z, LENTRY(A, i, j), A->L);
 }
 
+/* a finite nonzero double as |x| = mant 2^(ex - 53) with 2^52 <= mant < 2^53 (frexp's
+   exponent, read from the bits: subnormals normalised); 1 if x is negative */
+static inline int
+decode_double(double x, mp_limb_t *mant, int *ex)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    int biased = (int) ((b >> 52) & 0x7ff);
+    uint64_t frac = b & ((UINT64_C(1) << 52) - 1);
+    if (biased == 0) { /* subnormal: frac 2^-1074 */
+        int shift = 53 - (int) FLINT_BIT_COUNT(frac);
+        *mant = (mp_limb_t) (frac << shift);
+        *ex = -1021 - shift;
+    } else {
+        *mant = (mp_limb_t) (frac | (UINT64_C(1) << 52));
+        *ex = biased - 1022;
+    }
+    return (int) (b >> 63);
+}
+
 /* A = M * 2^e exactly with an integer matrix M: every double is a 53-bit integer times
    a power of two, and all of them are brought to the smallest of those powers.  -1
    (and a Python error) for a non-finite entry, a wrong buffer size or no memory, 1
@@ -384,13 +404,14 @@ dyadic(lmat *A, slong *e, const Py_buffer *buf, slong rows, slong cols, const ch
     }
     const double *x = (const double *) buf->buf;
     int lo = INT_MAX, hi = INT_MIN, ex;
+    mp_limb_t mant;
     for (slong i = 0; i < rows * cols; i++) {
         if (!isfinite(x[i])) {
             PyErr_Format(PyExc_ValueError, "%s: entries must be finite", name);
             return -1;
         }
         if (x[i] != 0) {
-            frexp(x[i], &ex);
+            decode_double(x[i], &mant, &ex);
             lo = FLINT_MIN(lo, ex);
             hi = FLINT_MAX(hi, ex);
         }
@@ -405,14 +426,12 @@ dyadic(lmat *A, slong *e, const Py_buffer *buf, slong rows, slong cols, const ch
     for (slong i = 0; i < rows * cols; i++) {
         if (x[i] == 0)
             continue;
-        double f = frexp(x[i], &ex); /* x = f 2^ex, 1/2 <= |f| < 1 */
-        mp_limb_t mant = (mp_limb_t) ldexp(fabs(f), 53); /* below 2^53: exact */
+        A->neg[i] = decode_double(x[i], &mant, &ex); /* mant below 2^53 */
         slong shift = ex - lo, w = shift / FLINT_BITS, bit = shift % FLINT_BITS;
         mp_limb_t *z = A->d + i * A->L;
         z[w] = mant << bit;
         if (bit > 0 && w + 1 < A->L)
             z[w + 1] = mant >> (FLINT_BITS - bit);
-        A->neg[i] = f < 0;
     }
     return 0;
 }
