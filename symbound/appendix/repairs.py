@@ -354,17 +354,19 @@ def _thresholds(claim: Lemma, repair, correction: Lemma, added, case) -> tuple[s
     u = parameter_expr(claim, case.parameter)
     e = _parsed(h.lhs.text, claim)
     k = None if e is None else sp.simplify(u / e)
-    if k is None or not k.is_number or not k.is_positive or not h.rhs.is_number:
+    if k is None or not k.is_number or not k.is_nonzero or not h.rhs.is_number:
         return (
             "undecided",
             f"the correction's hypothesis {h.text} is not a bound on a multiple of "
             f"{to_text(u)}: not compared exactly",
         )
-    theirs = sp.nsimplify(k * h.rhs)
+    theirs = sp.nsimplify(k * h.rhs)  # e <= r is u <= k r for k > 0, u >= k r for k < 0
     u_text, rel, value = _split(repair.closed_form)
     ours = _parsed(value, claim) if value else None
     if ours is None:
         return "undecided", f"the repair's threshold {repair.closed_form!r} is not an expression"
+    if (rel == "≤") != bool(k.is_positive):
+        return "not compared", f"the correction's {h.text} bounds {u_text} from the other side"
     hold, fail = (repair.lower, repair.upper) if rel == "≤" else (repair.upper, repair.lower)
     s = 1 if rel == "≤" else -1  # s * t larger: a weaker hypothesis, more instances
     text = (

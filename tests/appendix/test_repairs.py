@@ -70,24 +70,30 @@ def test_a_looser_correction_is_worded_tighter_with_the_witness(lemma_4_1):
     assert "certified: n=3" in b.text
 
 
-def _threshold(lower: str, upper: str, closed: str | None) -> RepairRecord:
-    """A hypothesis repair of ε₀'s relative reading, its bracket as given (no search)."""
+def _threshold(lower: str, upper: str, closed: str, holds: str = "≤") -> RepairRecord:
+    """A hypothesis repair of ε₀'s relative reading, holding for 2Hε ``holds`` t*, its
+    bracket as given (no search)."""
+    hold, fail = (lower, upper) if holds == "≤" else (upper, lower)
+    sides = {
+        hold: Bound(hold, "survived", f"no counterexample with 2*H*ε {holds} {hold}: not a proof"),
+        fail: Bound(fail, "certified", f"fails at 2*H*ε = {fail}: witness n=4 H=1"),
+    }
     repair = Repair(
         "as25.eps0.relative",
         CAT["as25.eps0.relative"].statement_text,
         "repaired",
         "hypothesis",
         quantity="t* for 2*H*ε",
-        lower=Bound(lower, "survived", f"no counterexample with 2*H*ε ≤ {lower}: not a proof"),
-        upper=Bound(upper, "certified", f"fails at 2*H*ε = {upper}: witness n=4 H=1"),
-        closed_form=f"2*H*ε ≤ {closed or lower}",
+        lower=sides[lower],
+        upper=sides[upper],
+        closed_form=f"2*H*ε {holds} {closed}",
     )
     return RepairRecord(repair, {})
 
 
-def _eps0_correction(bound) -> object:
+def _eps0_correction(bound, lhs=H * eps) -> object:
     corrected = CAT["as25.eps0.relative.corrected"]
-    extra = Inequality(expr_quantity(H * eps), bound)
+    extra = Inequality(expr_quantity(lhs), bound)
     return corrected.variant(key="mine.eps0", hypotheses=(corrected.hypotheses[0], extra))
 
 
@@ -112,6 +118,23 @@ def test_thresholds_are_compared_exactly_and_a_disagreement_says_which_is_tighte
     assert inside.word == "correction tighter"
     # without the parameter the thresholds are not compared
     assert agreement(claim, record, CAT["as25.eps0.relative.corrected"]).word == "not compared"
+    # a bound from the other side (-H ε <= -1/3 is 2Hε >= 2/3) is not the repair's kind
+    other = agreement(claim, record, _eps0_correction(-sp.Rational(1, 3), -H * eps), "", EPS0)
+    assert other.word == "not compared" and "from the other side" in other.text
+
+
+def test_a_threshold_held_above_it_is_compared_the_other_way():
+    """A claim holding for u >= t*: a larger end is the stricter hypothesis."""
+    claim = CAT["as25.eps0.relative"]
+    record = _threshold("0.4", "0.6", "1/2", holds="≥")
+    strict = agreement(claim, record, _eps0_correction(-sp.Rational(1, 3), -H * eps), "", EPS0)
+    assert (
+        strict.word == "repair tighter" and "2*H*ε ≥ 2/3, the repair's 2*H*ε ≥ 1/2" in strict.text
+    )
+    loose = agreement(claim, record, _eps0_correction(-sp.Rational(1, 10), -H * eps), "", EPS0)
+    assert loose.word == "conflict"  # 2Hε >= 1/5 admits the certified witness at 0.4
+    between = agreement(claim, record, _eps0_correction(-sp.Rational(9, 40), -H * eps), "", EPS0)
+    assert between.word == "correction tighter"  # 2Hε >= 9/20, inside the bracket
 
 
 def test_a_structural_fault_beside_a_correction_of_another_quantity():
