@@ -5,9 +5,10 @@ reference notes, and whether the two agree.
 
 A correction is compared with a repair only where both say the same kind of thing:
 the same quantity under the same hypotheses with another bound (a constant, a closed
-form, a factor: the bounds are compared exactly, by SymPy, on the parameters'
-domains), or the same bound under one more hypothesis on the repair's parameter (the
-thresholds are compared exactly).  The outcome (:class:`Agreement`) is one of
+form, a factor: the bounds are compared exactly, by SymPy, on the parameters' domains,
+the sizes from the least searched), or the same bound under one more hypothesis on the
+repair's parameter (the thresholds are compared exactly).  The outcome
+(:class:`Agreement`) is one of
 
 - ``agree``: the same bound, or the same threshold, exactly;
 - ``repair tighter`` / ``correction tighter``: which is tighter, with what it rests
@@ -269,10 +270,16 @@ def _parsed(text: str, lemma: Lemma) -> sp.Expr | None:
 
 def _assumed(expr: sp.Expr, lemma: Lemma) -> sp.Expr:
     """``expr`` with each parameter replaced by a symbol that knows its domain's sign and
-    integrality, so that SymPy may order expressions on the domains."""
+    integrality, so that SymPy may order expressions on the domains; a size starts at
+    the least value searched (``n`` as ``2 + k``, ``k`` a nonnegative integer), where
+    the repairs' evidence starts."""
     subs = {}
     for p in lemma.parameters:
         low = p.domain.inf
+        if p.is_integer and p.search is not None:
+            start = max(sp.Integer(p.search[0]), low)
+            subs[p.symbol] = start + sp.Symbol(f"{p.name}_", integer=True, nonnegative=True)
+            continue
         fields = {"integer": True} if p.is_integer else {"real": True}
         if low.is_extended_nonnegative:
             closed = p.domain.contains(low) is sp.true
@@ -306,15 +313,19 @@ def _bounds(claim: Lemma, record: RepairRecord, correction: Lemma) -> tuple[str,
     witness = f"; the repair's lower side: {_side(repair.lower)}" if repair.lower else ""
     holds = f"the repaired claim {_checked(repair)}"
     if order == 1:
-        how = f"{sp.nsimplify(ratio)} times" if ratio.is_number else "on every instance"
+        how = f"by a factor {sp.nsimplify(ratio)}" if ratio.is_number else _EVERYWHERE
         return (
             "repair tighter",
             f"the repair is tighter: {text}, the correction larger {how}; {holds}{witness}",
         )
     if order == -1:
+        # the repaired bound is c* f, c* the bracket's upper end: the correction's
+        # constant is theirs/ours times it, set against the certified lower end
         low, up = (_number(b.value, claim) if b else None for b in (repair.lower, repair.upper))
-        if low is not None and up is not None and repair.lower.kind == "certified":
-            below = _sign(_assumed(ratio * up - low, claim))
+        scaled = repair.kind in ("constant", "closed form") and repair.lower is not None
+        scaled = scaled and repair.lower.kind == "certified"
+        if scaled and low is not None and up is not None:
+            below = _sign(_assumed(theirs / ours * up - low, claim))
             if below == -1:
                 return (
                     "conflict",
@@ -325,8 +336,11 @@ def _bounds(claim: Lemma, record: RepairRecord, correction: Lemma) -> tuple[str,
     return (
         "undecided",
         f"{text}: their ratio {to_text(sp.simplify(theirs / ours))} is not ordered against 1 "
-        "on the parameters' domains by SymPy",
+        "on the parameters' domains (sizes from the least searched) by SymPy",
     )
+
+
+_EVERYWHERE = "throughout the domains (sizes from the least searched)"
 
 
 def _number(text: str, lemma: Lemma) -> sp.Expr | None:

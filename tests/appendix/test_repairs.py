@@ -25,7 +25,7 @@ from symbound.appendix.repairs import (
 from symbound.appendix.spec import RepairCase
 from symbound.errors import UsageError
 from symbound.lemmas.model import Inequality, expr_quantity
-from symbound.notation import H, eps
+from symbound.notation import H, eps, n
 from symbound.repair import Bound, Repair
 
 CAT = load_catalogue()
@@ -61,13 +61,44 @@ def test_a_looser_correction_is_worded_tighter_with_the_witness(lemma_4_1):
     a = agreement(claim, lemma_4_1, loose)
     assert a.word == "repair tighter"
     assert a.text.startswith("the repair is tighter: 3*ε (the correction) against 2*ε")
-    assert "larger 3/2 times" in a.text and "survived its own check" in a.text
+    assert "larger by a factor 3/2" in a.text and "survived its own check" in a.text
     assert "lower side: certified: n=3" in a.text  # the witness it rests on
     # a correction below the certified witness's ratio is contradicted by it
     low = CAT["as25.lemma4.1.corrected"].with_rhs(3 * eps / 2, key="mine.lemma4.1.low")
     b = agreement(claim, lemma_4_1, low)
     assert b.word == "conflict" and "below the repair's certified lower bound" in b.text
     assert "certified: n=3" in b.text
+
+
+def test_a_closed_form_in_n_is_ordered_on_the_sizes_searched():
+    """The mean-Res reading's 2(n - 1)/n against planted corrections: n starts at 2."""
+    claim = CAT["as25.lemma4.1"]
+    side = "exact witnesses attain it at n = 2, 3, 4, 5, 6"
+    repair = Repair(
+        claim.key,
+        "",
+        "repaired",
+        "closed form",
+        lower=Bound("2*(n - 1)/n", "certified", side),
+        upper=Bound("2*(n - 1)/n", "survived", "no counterexample: not a proof"),
+        closed_form="2*(n - 1)/n",
+    )
+    record = RepairRecord(repair, {}, "x", 2 * (n - 1) / n * eps)
+    mean = CAT["as25.mean-res"].with_rhs(eps, key="mine.mean")  # the quantity of the reading
+    words = {}
+    for label, rhs in {
+        "notes": 2 * (1 - 1 / n) * eps,
+        "midpoint's": 2 * eps,  # n/(n - 1) > 1 from n = 2 on (at n = 1 it is not defined)
+        "low": sp.Rational(9, 10) * 2 * (1 - 1 / n) * eps,  # below the certified ratio
+    }.items():
+        a = agreement(
+            mean.with_rhs(eps, key="mine.claim"), record, mean.with_rhs(rhs, key="mine.correction")
+        )
+        words[label] = (a.word, a.text)
+    assert words["notes"] == ("agree", "the same bound, ε*(2 - 2/n), exactly")
+    assert words["midpoint's"][0] == "repair tighter"
+    assert "throughout the domains (sizes from the least searched)" in words["midpoint's"][1]
+    assert words["low"][0] == "conflict" and side in words["low"][1]
 
 
 def _threshold(lower: str, upper: str, closed: str, holds: str = "≤") -> RepairRecord:
