@@ -37,11 +37,6 @@ F64 = Float64Backend()
 EXACT = ExactBackend()
 
 
-@functools.lru_cache(maxsize=256)
-def _compiled(expr: sp.Expr):
-    return compile_expr(expr)
-
-
 def _values(inst: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in inst.items():
@@ -55,7 +50,7 @@ def evaluate_sides(lemma: Lemma, inst: Mapping[str, Any], backend: AbstractBacke
     """``(lhs, rhs)`` of the conclusion (or of ``part``, a hypothesis) on ``backend``."""
     part = part if part is not None else lemma.conclusion
     lhs = part.lhs.evaluate(inst, backend)
-    rhs = _compiled(part.rhs)(_values(inst), backend)
+    rhs = compile_expr(part.rhs)(_values(inst), backend)
     return lhs, rhs
 
 

@@ -17,12 +17,10 @@ Fraction(2, 1)
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from symbound.claims.terms import Apply, Constant, Param, Term, Var
 from symbound.errors import NotExactError, UsageError
@@ -46,11 +44,6 @@ from symbound.numeric import (
 from symbound.numeric.expr import compile_expr
 
 __all__ = ["evaluate"]
-
-
-@functools.lru_cache(maxsize=512)
-def _compiled(expr: sp.Expr):
-    return compile_expr(expr)
 
 
 def evaluate(term: Term, inst: Mapping[str, Any], backend: AbstractBackend):
@@ -81,7 +74,7 @@ class _Walk:
                 raise UsageError(f"the instance has no variable {term.name!r}")
             return B.asarray(self.inst[term.name])
         if isinstance(term, Param):
-            return _compiled(term.expr)(self.scalars, B)
+            return compile_expr(term.expr)(self.scalars, B)
         if isinstance(term, Constant):
             try:
                 shape = [s if isinstance(s, int) else int(self.inst[s]) for s in term.shape]
