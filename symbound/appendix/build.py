@@ -37,6 +37,7 @@ from symbound.appendix.repairs import RepairRow, repair_rows, repair_subjects, r
 from symbound.appendix.spec import AppendixSpec, RegimeTable, ThresholdComparison
 from symbound.check.checker import check_many
 from symbound.check.result import CheckResult, exact_string
+from symbound.check.stages import integer_setting
 from symbound.check.tasks import reference, resolve
 from symbound.compose import ComposedBound, verify_closed_form
 from symbound.empirical.report import run_study
@@ -319,10 +320,7 @@ def build_appendix(
     if repairs is not False:
         only = None if repairs is True else {repairs} if isinstance(repairs, str) else set(repairs)
         repaired = repair_subjects(spec, cat, paper, only)
-        if isinstance(repair_samples, bool) or not isinstance(repair_samples, int):
-            raise UsageError(f"repair_samples must be an integer, got {repair_samples!r}")
-        if not 1 <= repair_samples <= 10**6:
-            raise UsageError(f"repair_samples must be between 1 and 1000000, got {repair_samples}")
+        repair_samples = integer_setting("repair_samples", repair_samples, 1, 10**6)
     # the independent parts go to the workers first, so they run beside the checks; the
     # repairs first of all: they are the longest tasks
     repair_jobs = [
