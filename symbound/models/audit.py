@@ -215,17 +215,12 @@ def factored_instance(ckpt: BertCheckpoint, X: np.ndarray) -> dict[str, Any]:
     def padded(W):
         return np.pad(W, ((0, 0), (0, ckpt.d - W.shape[1])))
 
-    inst["WQ"] = np.stack(
-        [np.stack([padded(h.W_Q / beta) for h in layer.heads]) for layer in ckpt.attention]
-    )
-    inst["WK"] = np.stack(
-        [np.stack([padded(h.W_K) for h in layer.heads]) for layer in ckpt.attention]
-    )
+    heads = [[(h.W_Q / beta, h.W_K) for h in layer.heads] for layer in ckpt.attention]
+    inst["WQ"] = np.stack([np.stack([padded(q) for q, _ in layer]) for layer in heads])
+    inst["WK"] = np.stack([np.stack([padded(k) for _, k in layer]) for layer in heads])
     # the logit matrices once, for every such lemma: (W_Q/β) W_Kᵀ from the unpadded
     # factors, the padded product's value (its extra terms are zeros) at d_head/d its cost
-    inst["M"] = np.stack(
-        [np.stack([(h.W_Q / beta) @ h.W_K.T for h in layer.heads]) for layer in ckpt.attention]
-    )
+    inst["M"] = np.stack([np.stack([q @ k.T for q, k in layer]) for layer in heads])
     return inst
 
 
