@@ -49,25 +49,59 @@ __all__ = ["evaluate"]
 def evaluate(term: Term, inst: Mapping[str, Any], backend: AbstractBackend):
     """The value of ``term`` on the instance ``inst`` (sizes, parameters, arrays)."""
     with backend.scope():
-        return _Walk(inst, backend).value(term)
+        return _Walk(inst, backend).run(_plan(term))
+
+
+#: Plans of the terms evaluated, by identity: ``id -> (term, plan)`` (the term is held, so
+#: its id is not reused while its plan is here).
+_PLANS: dict[int, tuple[Term, tuple]] = {}
+_PLANS_LIMIT = 4096
+
+
+def _plan(term: Term) -> tuple[tuple[Term, tuple[int, ...]], ...]:
+    """The distinct sub-terms of ``term`` (equal ones once), each before the terms that use
+    it, with the positions of its arguments: the order a depth-first walk computes them.
+
+    A term is hashed (the whole tree below it) only when its plan is made, not at every
+    evaluation: a search evaluates the same term thousands of times.
+    """
+    hit = _PLANS.get(id(term))
+    if hit is not None and hit[0] is term:
+        return hit[1]
+    position: dict[Term, int] = {}
+    nodes: list[tuple[Term, tuple[int, ...]]] = []
+
+    def visit(t: Term) -> int:
+        if t not in position:
+            args = tuple(visit(a) for a in t.args) if isinstance(t, Apply) else ()
+            position[t] = len(nodes)
+            nodes.append((t, args))
+        return position[t]
+
+    visit(term)
+    if len(_PLANS) >= _PLANS_LIMIT:
+        _PLANS.clear()
+    plan = tuple(nodes)
+    _PLANS[id(term)] = (term, plan)
+    return plan
 
 
 class _Walk:
     def __init__(self, inst: Mapping[str, Any], backend: AbstractBackend):
         self.inst, self.B = inst, backend
-        self.memo: dict[Term, Any] = {}
         self.scalars = {
             k: (v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v)
             for k, v in inst.items()
             if not isinstance(v, np.ndarray) or v.ndim <= 1
         }
 
-    def value(self, term: Term):
-        if term not in self.memo:
-            self.memo[term] = self._compute(term)
-        return self.memo[term]
+    def run(self, plan):
+        values: list[Any] = []
+        for term, args in plan:
+            values.append(self._compute(term, [values[i] for i in args]))
+        return values[-1]
 
-    def _compute(self, term: Term):
+    def _compute(self, term: Term, args: list):
         B = self.B
         if isinstance(term, Var):
             if term.name not in self.inst:
@@ -88,7 +122,6 @@ class _Walk:
             return B.asarray(m)
         if not isinstance(term, Apply):
             raise TypeError(f"not a term: {term!r}")
-        args = [self.value(a) for a in term.args]
         ranks = [len(a.shape) for a in term.args]
         return _OPS[term.op](B, args, ranks, dict(_pairs(term.options)), term)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -160,10 +161,39 @@ class Parameter:
         return bool(self.symbol.is_integer)
 
     def contains(self, value: Any) -> bool:
-        """Whether ``value`` (an int or exact rational) lies in the domain, decided exactly."""
+        """Whether ``value`` (an int or exact rational) lies in the domain, decided exactly.
+
+        An interval with rational (or infinite) ends is decided by comparing fractions;
+        any other set by SymPy.
+
+        >>> Parameter(sp.Symbol("eta"), sp.Interval.Lopen(0, 1), "a step").contains(0)
+        False
+        """
         q = Fraction(value)
+        ends = _rational_ends(self.domain)
+        if ends is not None:
+            lo, lo_open, hi, hi_open = ends
+            above = lo is None or (q > lo if lo_open else q >= lo)
+            return above and (hi is None or (q < hi if hi_open else q <= hi))
         verdict = self.domain.contains(sp.Rational(q.numerator, q.denominator))
         return verdict is sp.true
+
+
+@functools.lru_cache(maxsize=256)
+def _rational_ends(domain: sp.Set):
+    """``(lo, lo_open, hi, hi_open)`` of an interval whose ends are rational or infinite
+    (``None`` for an infinite end); ``None`` for any other set."""
+    if not isinstance(domain, sp.Interval):
+        return None
+    ends = []
+    for end in (domain.inf, domain.sup):
+        if end in (sp.oo, -sp.oo):
+            ends.append(None)
+        elif isinstance(end, sp.Rational):
+            ends.append(Fraction(int(end.p), int(end.q)))
+        else:
+            return None
+    return ends[0], bool(domain.left_open), ends[1], bool(domain.right_open)
 
 
 @dataclass(frozen=True)

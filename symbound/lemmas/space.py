@@ -29,6 +29,7 @@ map                 image                         use
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +100,7 @@ class Reader:
         self.used = 0
 
     def array(self, *shape: int):
-        size = int(np.prod(shape)) if shape else 1
+        size = int(math.prod(shape))
         part = self.z[..., self.used : self.used + size]
         if part.shape[-1] != size:
             raise ValueError(f"vector of length {self.z.shape[-1]} is too short for the instance")
