@@ -16,6 +16,7 @@ pool's workers run their numerical libraries on one thread each
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
 import os
 import sys
@@ -25,7 +26,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any, TextIO
 
-__all__ = ["WORKER_ENVIRONMENT", "Progress", "cores", "process_pool", "run_tasks", "stream_tasks"]
+__all__ = [
+    "WORKER_ENVIRONMENT",
+    "Progress",
+    "cores",
+    "fork_imap",
+    "process_pool",
+    "run_tasks",
+    "stream_tasks",
+]
 
 #: Set in every worker's environment (unless this process's own sets the variable): one
 #: BLAS/OpenMP thread per worker.  With a worker per core, library threads on top only
@@ -194,3 +203,71 @@ def stream_tasks(
     finally:
         for future, _ in pending:
             future.cancel()
+
+
+def _forked(fn: Callable[[Any], Any], x: Any, conn, parent: int) -> None:
+    """A forked worker: ``fn(x)``, or the exception it raised, sent back on ``conn``."""
+    _die_with_parent(parent)
+    try:
+        out = (True, fn(x))
+    except BaseException as exc:  # sent to the parent, which raises it
+        out = (False, exc)
+    try:
+        conn.send(out)
+    except Exception as exc:  # a result that does not pickle
+        conn.send((False, RuntimeError(f"a worker's result could not be sent back: {exc}")))
+    conn.close()
+
+
+def fork_imap(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int) -> Iterator[Any]:
+    """``fn(x)`` for each of ``items``, yielded in order, with up to ``jobs`` computed ahead
+    in forked worker processes.
+
+    For work that cannot be pickled (a lemma built here, with its closures): each worker
+    is forked with ``fn`` and its item in memory; only the result travels back.  Closing
+    the iterator early kills the workers still computing (work run ahead and not needed
+    costs no waiting).  Sequential, and lazy, when ``jobs`` is 1 or the platform cannot
+    fork.  The results are those of the sequential loop; an exception is raised when its
+    item's turn comes.
+
+    >>> list(fork_imap(abs, [-1, 2, -3], 2))
+    [1, 2, 3]
+    """
+    if jobs <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for x in items:
+            yield fn(x)
+        return
+    ctx = multiprocessing.get_context("fork")
+    running: dict[int, tuple[Any, Any]] = {}  # index -> (process, connection)
+    done: dict[int, tuple[bool, Any]] = {}
+    started = 0
+    try:
+        for i in range(len(items)):
+            while i not in done:
+                while started < len(items) and len(running) < jobs:
+                    receive, send = ctx.Pipe(duplex=False)
+                    proc = ctx.Process(
+                        target=_forked, args=(fn, items[started], send, os.getpid()), daemon=True
+                    )
+                    proc.start()
+                    send.close()
+                    running[started] = (proc, receive)
+                    started += 1
+                ready = multiprocessing.connection.wait([c for _, c in running.values()])
+                for j in [j for j, (_, c) in running.items() if c in ready]:
+                    proc, conn = running.pop(j)
+                    try:
+                        done[j] = conn.recv()
+                    except EOFError:
+                        done[j] = (False, RuntimeError(f"a worker died (exit {proc.exitcode})"))
+                    conn.close()
+                    proc.join()
+            ok, value = done.pop(i)
+            if not ok:
+                raise value
+            yield value
+    finally:
+        for proc, conn in running.values():
+            proc.kill()
+            proc.join()
+            conn.close()

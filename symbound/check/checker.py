@@ -31,7 +31,7 @@ from symbound.check.tasks import reference, resolve
 from symbound.lemmas.model import Lemma
 from symbound.versions import versions
 
-__all__ = ["check", "check_many"]
+__all__ = ["check", "check_many", "check_task"]
 
 
 def check(
@@ -123,6 +123,13 @@ def check(
         elapsed=time.perf_counter() - t0,
         region=lemma.search_region,
     )
+
+
+def check_task(task: tuple[Lemma, dict[str, Any]]) -> CheckResult:
+    """``check(lemma, **options)`` of one ``(lemma, options)`` pair (a task of
+    :func:`symbound.parallel.fork_map`)."""
+    lemma, options = task
+    return check(lemma, **options)
 
 
 def _check_task(ref: str | Lemma, options: dict[str, Any]) -> CheckResult:

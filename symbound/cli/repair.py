@@ -55,6 +55,13 @@ def register(subparsers):
     p.add_argument(
         "--dps", type=int_in(16, 5000), default=50, help="digits of the high-precision stage (50)"
     )
+    p.add_argument(
+        "--jobs",
+        type=int_in(1, 256),
+        default=None,
+        help="processes for the searches that do not wait on each other (default: the cores; "
+        "the result is the same for any number)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON (deterministic)")
     return p
 
@@ -117,6 +124,7 @@ def _target(args):
 
 def run(args) -> int:
     """Repair the claim named; the exit status says what was found (module notes)."""
+    from symbound.parallel import cores
     from symbound.repair import repair
 
     target = _target(args)
@@ -127,6 +135,7 @@ def run(args) -> int:
         seed=args.seed,
         samples=args.samples,
         dps=args.dps,
+        jobs=args.jobs or cores(),
     )
     if args.json:
         print(result.to_json())

@@ -81,6 +81,7 @@ def repair(
     seed: int = 0,
     samples: int = 1000,
     dps: int = 50,
+    jobs: int = 1,
 ) -> Repair:
     """Repair a refuted claim (see the module notes); the same seed gives the same result.
 
@@ -90,18 +91,21 @@ def repair(
     - ``seed``, ``samples``, ``dps``: the searches' seed (each later search takes the
       next seed), float64 samples of each search (intermediate ones take a half or a
       quarter), and
-      the digits of their high-precision stage.
+      the digits of their high-precision stage;
+    - ``jobs``: processes for the searches that do not wait on each other (the searches
+      at each size, the corrections of one power); the result is the same for any number.
     """
     seed = _int("seed", seed, 0, 2**63 - 1)
     samples = _int("samples", samples, 1, 10**6)
     dps = _int("dps", dps, 16, 5000)
+    jobs = _int("jobs", jobs, 1, 256)
     if constant is not None and parameter is not None:
         raise UsageError("give a constant or a parameter to repair, not both")
     for name, value in (("constant", constant), ("parameter", parameter)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise UsageError(f"{name} is a name (or, for parameter, an expression), got {value!r}")
     subject = _resolve(target)
-    session = Session(seed, samples, dps)
+    session = Session(seed, samples, dps, jobs=jobs)
     t0 = time.perf_counter()
     from symbound.prove import ScalarClaim
 

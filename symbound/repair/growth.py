@@ -86,12 +86,19 @@ def point_of(size: int, result, c: Fraction) -> Point:
 def profile(session: Session, lemma, c: Fraction, size, values) -> list[Point]:
     """The claim searched at each of ``values`` of ``size``, the other sizes over their
     ranges."""
-    points = []
-    for v in values:
-        variant = at_size(lemma, size.name, v, key=slug(lemma.key, f"{size.name} {v}"))
-        result = session.check(variant, f"{size.name} = {v} only", samples=session.profile_samples)
-        points.append(point_of(v, result, c))
-    return points
+    return [
+        point_of(v, session.record(result, f"{size.name} = {v} only"), c)
+        for v, result in zip(values, _ahead(session, lemma, size, values), strict=True)
+    ]
+
+
+def _ahead(session: Session, lemma, size, values) -> list:
+    """The searches of :func:`profile`, run (not recorded) at once."""
+    return session.ahead([(_at(lemma, size, v), session.profile_samples) for v in values])
+
+
+def _at(lemma, size, v):
+    return at_size(lemma, size.name, v, key=slug(lemma.key, f"{size.name} {v}"))
 
 
 def profiles(session: Session, lemma, c: Fraction, sizes) -> list[tuple]:
@@ -102,11 +109,21 @@ def profiles(session: Session, lemma, c: Fraction, sizes) -> list[tuple]:
     to exact values).  The first check's own largest ratio is not used as an end: a
     search with more samples finds more, which would read as growth."""
     ends = []
-    for size in sizes:
-        lo, hi = int(size.search[0]), int(size.search[1])
-        ends.append((size, profile(session, lemma, c, size, (lo, hi))))
-        if varies(ends[-1][1]) and growth(ends[-1][1]) >= STRONG:
-            break
+    # the ends of every size, in the loop's order and with the seeds it gives them: with
+    # more than one job they are searched ahead, and those after a strong growth stopped
+    run = [(size, int(v)) for size in sizes for v in size.search[:2]]
+    results = session.ahead([(_at(lemma, size, v), session.profile_samples) for size, v in run])
+    try:
+        for size in sizes:
+            points = [
+                point_of(v, session.record(next(results), f"{size.name} = {v} only"), c)
+                for v in (int(size.search[0]), int(size.search[1]))
+            ]
+            ends.append((size, points))
+            if varies(points) and growth(points) >= STRONG:
+                break
+    finally:
+        results.close()
     varying = [(size, points) for size, points in ends if varies(points)]
     if not varying:
         return []
@@ -258,11 +275,22 @@ def factor_repair(
     for size, _points in profiles:
         for k in range(1, MAX_POWER + 1):
             found = []
-            for label, f_new in _candidates(lemma, split, size, k):
+            candidates = [
+                (label, _entry(session, lemma, split, size, k, label, f_new))
+                for label, f_new in _candidates(lemma, split, size, k)
+            ]
+            # searched in turn; with more than one job the next ones run ahead, and are
+            # stopped when a tight survivor makes them unneeded
+            results = session.ahead([(entry, None) for _, entry in candidates])
+            for label, entry in candidates:
                 if any(s[0] >= TIGHT for s in found):  # a tight survivor: nothing tighter
+                    results.close()
                     tried.append(f"{label}: not checked (a tight correction came first)")
                     continue
-                entry, result, figure = _try(session, lemma, split, size, k, label, f_new)
+                result = session.record(
+                    next(results), f"the factor {to_text(size.symbol**k)}: {label}"
+                )
+                figure = session.figures[-1]
                 tried.append(f"{label}: {result.verdict.value}" + _ratio(result))
                 if result.verdict.value == "survived":
                     bounds = ratio_bounds(result.sup)
@@ -304,7 +332,8 @@ def factor_repair(
     )
 
 
-def _try(session, lemma, split, size, k, label, f_new):
+def _entry(session, lemma, split, size, k, label, f_new):
+    """The claim corrected by the factor ``size**k`` as ``label`` says."""
     factor = size.symbol**k
     if f_new is None:
         variant = with_constant(lemma, split, split.c * factor, key=slug(lemma.key, "repaired"))
@@ -315,12 +344,10 @@ def _try(session, lemma, split, size, k, label, f_new):
             split.c,
             key=slug(lemma.key, "repaired"),
         )
-    entry = repaired_entry(
+    return repaired_entry(
         lemma, variant, what=f"the factor {to_text(factor)}: {label}",
         how=f"growth in {size.name} read from searches at each {size.name}, seed {session.seed}",
     )  # fmt: skip
-    result = session.check(entry, f"the factor {to_text(factor)}: {label}")
-    return entry, result, session.figures[-1]
 
 
 def _ratio(result) -> str:

@@ -11,6 +11,7 @@ order, so the same seed gives the same repair, byte for byte.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from symbound.repair.evidence import CheckFigure
@@ -39,13 +40,33 @@ class Session:
     samples: int
     dps: int
     figures: list[CheckFigure] = field(default_factory=list)
+    jobs: int = 1
 
     def check(self, lemma, purpose: str, *, samples: int | None = None):
         """:func:`symbound.check.check` with the next seed; the result is recorded."""
-        from symbound.check import check
+        (result,) = self.ahead([(lemma, samples)])
+        return self.record(result, purpose)
 
-        seed = (self.seed + len(self.figures)) % _SEED_LIMIT
-        result = check(lemma, seed=seed, samples=samples or self.samples, dps=self.dps)
+    def ahead(self, tasks) -> Iterator:
+        """The checks of each ``(lemma, samples)``, in order, with the seeds they get if
+        checked in turn from here (``samples`` None: the session's), up to :attr:`jobs`
+        run ahead in worker processes; nothing is recorded.  :meth:`record` the results
+        used, in order: a prefix of them (close the iterator where the rest is not needed:
+        its searches are stopped, and the next ones keep their seeds), so a repair is the
+        same with any number of jobs."""
+        from symbound.check.checker import check_task
+        from symbound.parallel import fork_imap
+
+        start = self.seed + len(self.figures)
+        options = [
+            (lemma, {"seed": (start + i) % _SEED_LIMIT, "samples": n or self.samples,
+                     "dps": self.dps})
+            for i, (lemma, n) in enumerate(tasks)
+        ]  # fmt: skip
+        return fork_imap(check_task, options, self.jobs)
+
+    def record(self, result, purpose: str):
+        """Record a result of :meth:`ahead` (the next one in turn); return it."""
         self.figures.append(CheckFigure.of_check(result, purpose))
         return result
 

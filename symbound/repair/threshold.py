@@ -8,9 +8,17 @@ witness at :math:`u = x`, confirmed in exact or Arb arithmetic, or by the prover
 
 1. from the first witness, toward the side where the claim may hold (the side away
    from where the largest ratio was found), a probe every factor 4 until one holds;
-2. bisection between the two, each probe at the simplest rational in the middle tenth
-   of the bracket; a failing probe's witness is the new failing point (it may lie
-   below the probe), a holding probe the new holding point.
+2. between the two, each probe where the logarithm of the largest ratio found at the
+   ends, interpolated linearly, crosses 0 (regula falsi, with the Illinois rule: an end
+   kept twice in a row has its value halved, so both ends close in; kept three times,
+   bisection until the other end moves), at the simplest
+   rational nearby; where an end's ratio is not known (a proof, a search that evaluated
+   nothing), the simplest rational in the middle tenth of the bracket (bisection).  A
+   failing probe's witness is the new failing point (it may lie below the probe), a
+   holding probe the new holding point.
+
+Which points are probed only decides how fast the bracket closes; each end stays what
+a probe established there (a witness, or a search that survived).
 
 :func:`threshold_repair` runs it on a lemma with the checker, proposes a closed form
 for the bracket (:func:`~symbound.repair.identify.identify_constant`, saying on how
@@ -21,6 +29,7 @@ last failing witness sits at most the bracket's width above :math:`t^*`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,7 +37,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symbound.notation import to_text
-from symbound.repair.evidence import CheckFigure, decimal, value_at
+from symbound.repair.evidence import CheckFigure, decimal, ratio_bounds, value_at
 from symbound.repair.identify import digits_of, identify_constant, simplest_between
 from symbound.repair.result import Bound, Repair
 from symbound.repair.session import Session, slug
@@ -44,11 +53,13 @@ REL_WIDTH = Fraction(1, 5000)
 @dataclass(frozen=True)
 class Probe:
     """One probe at ``u <= m`` (or ``u >= m``): ``holds`` True (survived or proved), False
-    (a certified witness, at ``fail_at``), or None (inconclusive)."""
+    (a certified witness, at ``fail_at``), or None (inconclusive); ``ratio`` the largest
+    lhs/rhs the probe found (None when it has none: a proof), which steers the next probe."""
 
     holds: bool | None
     fail_at: Fraction | None
     figure: CheckFigure
+    ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,14 +90,17 @@ def find_threshold(
     hi: Fraction | None = None,
     probes: int = PROBES,
     rel_width: Fraction = REL_WIDTH,
+    fail_ratio: float | None = None,
 ) -> Bracket | None:
     """Bracket the threshold (see the module notes); ``side`` ``"<="``: the claim may hold
-    below ``fail`` (down to ``lo``), ``">="``: above it (up to ``hi``).  ``None`` if no
-    probe holds."""
+    below ``fail`` (down to ``lo``), ``">="``: above it (up to ``hi``); ``fail_ratio`` the
+    largest ratio found where the claim failed first.  ``None`` if no probe holds."""
     sign = 1 if side == "<=" else -1
     x_fail = sign * fail
     x_lo = lo if side == "<=" else (-hi if hi is not None else None)
     hold_x = hold_by = None
+    g_hold, g_fail = None, _log(fail_ratio)  # log of the largest ratio found at each end
+    kept, streak = None, 0  # the end the last probes in the bracket moved, how many in a row
     used = k = 0
     while used < probes:
         if hold_x is None:  # toward the holding side, a factor 4 each time
@@ -104,24 +118,69 @@ def find_threshold(
             width = x_fail - hold_x
             if width <= rel_width * max(abs(x_fail), abs(hold_x)):
                 break
-            m = simplest_between(
-                hold_x + width * Fraction(9, 20), hold_x + width * Fraction(11, 20)
-            )
+            if streak >= 3:  # one end kept three times: bisect until the other moves
+                m = _next_probe(hold_x, x_fail, None, None)
+            else:
+                m = _next_probe(hold_x, x_fail, g_hold, g_fail)
         got = probe(sign * m)
         used += 1
+        in_bracket = hold_x is not None
         if got.holds:
-            hold_x, hold_by = m, got.figure
+            streak = streak + 1 if in_bracket and kept == "hold" else 1
+            if streak >= 2 and g_fail is not None:
+                g_fail /= 2  # Illinois: the failing end was kept twice
+            hold_x, hold_by, g_hold = m, got.figure, _log(got.ratio)
+            kept = "hold" if in_bracket else None
         elif got.holds is False:
             at = min(sign * got.fail_at, m) if got.fail_at is not None else m
             if hold_x is not None and at <= hold_x:  # a witness where a search had found none
-                hold_x, hold_by, k = None, None, 0
+                hold_x, hold_by, k, g_hold, kept, in_bracket = None, None, 0, None, None, False
             if at < x_fail:
-                x_fail, fail_by = at, got.figure
+                streak = streak + 1 if in_bracket and kept == "fail" else 1
+                if streak >= 2 and g_hold is not None:
+                    g_hold /= 2  # Illinois: the holding end was kept twice
+                x_fail, fail_by, g_fail = at, got.figure, _log(got.ratio)
+                kept = "fail" if in_bracket else None
         elif hold_x is not None:
             break
     if hold_x is None:
         return None
     return Bracket(side, sign * hold_x, sign * x_fail, hold_by, fail_by, used)
+
+
+def _log(ratio: float | None) -> float | None:
+    """The logarithm of a positive, finite ratio; None otherwise."""
+    if ratio is None or not 0 < ratio < math.inf:
+        return None
+    return math.log(ratio)
+
+
+def _next_probe(hold: Fraction, fail: Fraction, g_hold: float | None, g_fail: float | None):
+    """The next probe in the bracket ``(hold, fail)`` (``hold < fail``): where the line
+    through ``(hold, g_hold)`` and ``(fail, g_fail)`` crosses 0, on the scale
+    :math:`g / (1 + |g|)` (at ``hold`` when
+    ``g_hold`` is 0 or more: the claim is tight there), kept 1 % inside the ends, at the
+    simplest rational within half a percent of the width; the simplest rational in the
+    middle tenth when a value is missing.
+
+    >>> _next_probe(Fraction(0), Fraction(1), -1.0, 3.0)
+    Fraction(2, 5)
+    >>> _next_probe(Fraction(0), Fraction(1), None, 3.0)
+    Fraction(1, 2)
+    >>> _next_probe(Fraction(0), Fraction(1), 0.0, 3.0)  # the holding end is tight: 1 % in
+    Fraction(1, 67)
+    """
+    width = fail - hold
+    if g_hold is None or g_fail is None or not g_fail > 0:
+        return simplest_between(hold + width * Fraction(9, 20), hold + width * Fraction(11, 20))
+    # on g / (1 + |g|): near 0 the same, and a ratio of 10^16 at the far end counts as
+    # 1, not as 38; a holding end with ratio 1 (a tight claim) is where the line crosses 0
+    a, b = max(0.0, -g_hold) / (1 + abs(g_hold)), g_fail / (1 + g_fail)
+    t = Fraction(a / (a + b)).limit_denominator(10**9)
+    t = min(max(t, Fraction(1, 100)), Fraction(99, 100))
+    return simplest_between(
+        hold + width * (t - Fraction(1, 200)), hold + width * (t + Fraction(1, 200))
+    )
 
 
 def _domain(lemma, u: sp.Expr) -> tuple[Fraction | None, Fraction | None]:
@@ -162,17 +221,21 @@ def threshold_repair(session: Session, lemma, base, u: sp.Expr, statement: str) 
                 samples=session.stage_samples,
             )
             figure = session.figures[-1]
+            ratio = _ratio_at(result)
             if result.verdict.value == "survived":
-                return Probe(True, None, figure)
+                return Probe(True, None, figure, ratio)
             if result.verdict.value == "refuted":
-                return Probe(False, value_at(u, result.witness.instance), figure)
-            return Probe(None, None, figure)
+                return Probe(False, value_at(u, result.witness.instance), figure, ratio)
+            return Probe(None, None, figure, ratio)
 
         return probe
 
     found = None
     for side in sides:
-        found = find_threshold(probe_at(side), side, fail0, session.figures[0], lo=lo, hi=hi)
+        found = find_threshold(
+            probe_at(side), side, fail0, session.figures[0], lo=lo, hi=hi,
+            fail_ratio=_ratio_at(base),
+        )  # fmt: skip
         if found is not None:
             break
     if found is None:
@@ -182,6 +245,14 @@ def threshold_repair(session: Session, lemma, base, u: sp.Expr, statement: str) 
             "inconclusive: no range of it where the claim holds was found",
         )  # fmt: skip
     return _state(session, lemma, u, u_text, found, statement)
+
+
+def _ratio_at(result) -> float | None:
+    """The ratio a check certifies at the point it leaves: its witness's where it found
+    one (exactly at the failing point), else its largest ratio (the lower end of their
+    certified bounds; both are lower bounds of the largest ratio there)."""
+    bounds = ratio_bounds(result.witness if result.witness is not None else result.sup)
+    return float(bounds[0]) if bounds is not None and bounds[0] > 0 else None
 
 
 def _none(lemma, statement, u_text, session, why) -> Repair:

@@ -147,3 +147,12 @@ def test_the_same_seed_gives_the_same_repair_byte_for_byte():
     a = repair("as25.lemma4.1", samples=300, seed=3).to_json()
     b = repair("as25.lemma4.1", samples=300, seed=3).to_json()
     assert a == b
+
+
+def test_the_same_repair_with_one_job_and_two():
+    # N3 with entry bounds: its corrections of one power are run ahead two at a time, the
+    # size ends of every size at once; what is not needed is stopped and left out
+    one = repair("as25.collapse-one-layer.entrywise", samples=300, jobs=1)
+    two = repair("as25.collapse-one-layer.entrywise", samples=300, jobs=2)
+    assert one.outcome == "repaired" and len(one.checks) >= 4
+    assert one.to_json() == two.to_json()

@@ -4,6 +4,7 @@ search, the result value."""
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import pytest
@@ -221,6 +222,43 @@ def test_find_threshold_brackets_a_threshold_from_both_sides():
     b = find_threshold(_probe(t, calls), "<=", Fraction(2), None, lo=Fraction(0))
     assert b.hold <= t < b.fail and b.fail - b.hold <= Fraction(1, 5000) * b.fail
     assert b.probes == len(calls) <= 12
+
+
+def _smooth_probe(threshold: Fraction, log_ratio, calls: list, with_ratios=True):
+    """A claim whose largest ratio at u <= m is exp(log_ratio(m)), failing above
+    ``threshold`` (where log_ratio crosses 0), its witness at the probe."""
+
+    def probe(m: Fraction) -> Probe:
+        calls.append(m)
+        r = math.exp(min(log_ratio(float(m)), 700)) if with_ratios else None
+        return Probe(True, None, None, r) if m <= threshold else Probe(False, m, None, r)
+
+    return probe
+
+
+@pytest.mark.parametrize("curve", ["linear", "convex", "steep"])
+def test_find_threshold_steered_by_the_ratios_closes_in_fewer_probes(curve):
+    # log ratio crossing 0 at t = ln 2: convex, where plain regula falsi keeps one end (the
+    # Illinois rule moves it), and steep (a huge first ratio, as eps0's relative reading)
+    t = math.log(2)
+    log_ratio = {
+        "linear": lambda x: x - t,
+        "convex": lambda x: math.expm1(6 * (x - t)),
+        "steep": lambda x: 40 * (x - t) ** 3 + (x - t),
+    }[curve]
+    threshold = Fraction(t).limit_denominator(10**12)
+    steered: list = []
+    b = find_threshold(
+        _smooth_probe(threshold, log_ratio, steered), "<=", Fraction(2), None,
+        lo=Fraction(0), fail_ratio=math.exp(min(log_ratio(2.0), 700)),
+    )  # fmt: skip
+    assert b.hold <= threshold < b.fail and b.rel_width <= Fraction(1, 5000)
+    assert b.probes == len(steered) <= 7
+    # the same claim without its ratios (a prover's probes): bisection, which runs out
+    plain = find_threshold(
+        _smooth_probe(threshold, log_ratio, [], False), "<=", Fraction(2), None, lo=Fraction(0)
+    )
+    assert plain.probes == 12 and plain.rel_width > Fraction(1, 5000)
 
 
 def test_find_threshold_above_and_when_nothing_holds():

@@ -73,3 +73,33 @@ def test_check_many_sends_each_lemma_by_the_rule_and_gets_the_same_results():
     assert sent[0] == "as25.lemma4.1.corrected"
     assert sent[1].key == "mine.softmax-l1.half"  # the typed claim itself
     assert [r.to_json() for r in there] == [r.to_json() for r in here]
+
+
+def _slow_at_one(x):
+    import time
+
+    if x == 1:
+        time.sleep(60)
+    if x == 2:
+        raise ValueError("two")
+    return -x
+
+
+def test_fork_imap_yields_in_order_raises_at_its_turn_and_stops_what_is_left():
+    import time
+
+    from symbound.parallel import fork_imap
+
+    assert (
+        list(fork_imap(abs, [-3, 1, -2, 0], 2))
+        == [3, 1, 2, 0]
+        == list(fork_imap(abs, [-3, 1, -2, 0], 1))
+    )
+    with pytest.raises(ValueError, match="two"):
+        list(fork_imap(_slow_at_one, [0, 2, 3], 2))
+    t0 = time.perf_counter()
+    results = fork_imap(_slow_at_one, [0, 1, 3], 2)
+    assert next(results) == 0  # item 1 is asleep in its worker
+    results.close()
+    assert time.perf_counter() - t0 < 20
+    assert multiprocessing.active_children() == []
