@@ -8,6 +8,10 @@ with the same budget of float64 lhs/rhs evaluations (4000 by default):
 - symbound: ``check`` at its defaults (2000 samples, 4 Nelder--Mead starts, 50 digits;
   its float64 evaluations, samples plus optimiser, stay within the budget; its
   high-precision and exact evaluations are counted apart);
+- symbound --first: the same with ``first=True``: it stops at the first witness
+  confirmed among its samples (no optimisation, no shrinking, no tightness stage), as
+  the peers stop at their first float violation; where the samples hold none it is
+  the whole check;
 - Hypothesis: ``@given`` over float vectors z in the box, the property lhs/rhs <= 1 in
   float64, ``target(lhs/rhs)``, ``max_examples`` = the budget, shrinking on (its
   evaluations come on top), seeded, no database, no deadline, the explain phase off;
@@ -159,10 +163,10 @@ def _judged(method, entry, z, t0, best, setup: Setup, evaluations) -> Outcome:
 SYMBOUND_MOST = 2000 + 4 * 400
 
 
-def run_symbound(entry: SuiteClaim, setup: Setup) -> Outcome:
+def run_symbound(entry: SuiteClaim, setup: Setup, *, first: bool = False) -> Outcome:
     """``check`` at its defaults; its witness judged by the same judge as the peers'."""
     t0 = time.perf_counter()
-    r = check(entry.lemma, seed=setup.seed)
+    r = check(entry.lemma, seed=setup.seed, first=first)
     k = r.counts
     evaluations = k["samples"] + k["optimizer_evaluations"]
     precise = k["hp_evaluations"] + k["rigorous_confirmations"] + k["shrink_steps"]
@@ -173,11 +177,18 @@ def run_symbound(entry: SuiteClaim, setup: Setup) -> Outcome:
     best = float("inf") if r.witness is not None else float(r.sup.ratio if r.sup else "nan")
     seconds = time.perf_counter() - t0
     return Outcome(
-        method="symbound", key=entry.key, false=entry.false, flaw=entry.flaw,
+        method="symbound --first" if first else "symbound", key=entry.key,
+        false=entry.false, flaw=entry.flaw,
         float_violation=r.witness is not None, judged=verdict, judge_method=how,
         seconds=seconds, evaluations=evaluations, precise=precise, witness_digits=size,
         best_ratio=best,
     )  # fmt: skip
+
+
+def run_symbound_first(entry: SuiteClaim, setup: Setup) -> Outcome:
+    """``check(first=True)``: it stops at the first witness confirmed among its samples,
+    as the peers stop at their first float violation (then judged the same way)."""
+    return run_symbound(entry, setup, first=True)
 
 
 def run_hypothesis(entry: SuiteClaim, setup: Setup) -> Outcome:
@@ -336,7 +347,7 @@ def main() -> None:
         )
     entries = [e for e in SUITE if not args.quick or e.key in QUICK]
     plain = Setup(args.budget, args.seed, args.box)
-    runs = [(run_symbound, plain), *((peer, plain) for peer in PEERS)]
+    runs = [(run_symbound, plain), (run_symbound_first, plain), *((peer, plain) for peer in PEERS)]
     if args.tolerance:
         margin = Setup(args.budget, args.seed, args.box, args.tolerance)
         runs += [(peer, margin) for peer in PEERS]

@@ -42,6 +42,7 @@ def check(
     dps: int = 50,
     starts: int = 4,
     keep: int = 12,
+    first: bool = False,
 ) -> CheckResult:
     r"""Search for a counterexample to ``lemma``; confirm it exactly, or report tightness.
 
@@ -52,7 +53,13 @@ def check(
     - ``dps``: decimal digits of the high-precision stage (rigorous arithmetic runs
       at this precision plus 64 bits, raised if a comparison stays undecided);
     - ``starts``: Nelder--Mead runs from the best samples;
-    - ``keep``: candidates per size carried to high precision.
+    - ``keep``: candidates per size carried to high precision;
+    - ``first``: stop at the first confirmed witness.  The sampled instances float64
+      finds violated are evaluated at high precision and confirmed before any
+      optimisation; the first confirmed is the witness, as sampled (not shrunk), and
+      there is no tightness report (the search did not run to its end).  When none is
+      confirmed the check goes on as without ``first``, to the same verdict, witness
+      and tightness report (its counts include the attempt).
     """
     seed = integer_setting("seed", seed, 0, 2**63 - 1)
     samples = integer_setting("samples", samples, 1, 10**7)
@@ -64,12 +71,26 @@ def check(
     search = Search(lemma, seed=seed, samples=samples, dps=dps, starts=starts, keep=keep)
     with np.errstate(all="ignore"):
         pool = search.sample()
-        pool += search.optimise(pool)
+        early = _first_witness(search, pool) if first else None
+        if early is None:
+            pool += search.optimise(pool)
+    settings = {
+        "seed": seed,
+        "samples": samples,
+        "dps": dps,
+        "starts": starts,
+        "keep": keep,
+        "versions": versions(),
+    }
+    if first:
+        settings["first"] = True
+    if early is not None:
+        return _result(lemma, search, early, None, None, settings, t0, early=True)
     evaluated = search.high_precision(pool)
     grid = search.grid
 
-    def simplest_first(e):  # small sizes, then the larger ratio, then the sizes' order
-        return (sum(grid[e.combo].values()), -e.ratio, e.combo)
+    def simplest_first(e):
+        return _simplest_first(grid, e)
 
     witness = None
     for e in sorted((e for e in evaluated if e.ratio > 1), key=simplest_first)[:5]:
@@ -88,7 +109,36 @@ def check(
         sizes = grid[near.combo]
         zq = search.shrink(near.zq, search.keeps_ratio(sizes, best_ratio - tolerance), budget=300)
         sup = search.evaluation(zq, sizes)
+    return _result(lemma, search, witness, sup, best_ratio, settings, t0)
+
+
+def _simplest_first(grid, e):
+    """Small sizes, then the larger ratio, then the sizes' order."""
+    return (sum(grid[e.combo].values()), -e.ratio, e.combo)
+
+
+def _first_witness(search: Search, pool):
+    """The first confirmed witness among the sampled violations (``check(first=True)``),
+    unshrunk; None if float64 saw none or none was confirmed."""
+    above = [c for c in pool if c.ratio > 1]
+    if not above:
+        return None
+    grid = search.grid
+    violations = [e for e in search.high_precision(above) if e.ratio > 1]
+    violations.sort(key=lambda e: _simplest_first(grid, e))
+    for e in violations[:5]:
+        sizes = grid[e.combo]
+        if search.confirm(e.zq, sizes):
+            found = search.evaluation(e.zq, sizes)
+            if found is not None:
+                return found
+    return None
+
+
+def _result(lemma, search, witness, sup, best_ratio, settings, t0, *, early=False) -> CheckResult:
+    """The check's result from what its stages found, and the verdict's notes."""
     counts = search.counts
+    dps = settings["dps"]
     conclusion = conclude(
         refuted=witness is not None,
         best_ratio=best_ratio,
@@ -104,14 +154,13 @@ def check(
         cancellation=search.cancellation[0] if search.cancellation else None,
         float64_above=counts["float64_ratio_above_1"],
     )
-    settings = {
-        "seed": seed,
-        "samples": samples,
-        "dps": dps,
-        "starts": starts,
-        "keep": keep,
-        "versions": versions(),
-    }
+    notes = conclusion.notes
+    if early:
+        notes = (
+            "stopped at the first confirmed witness, among the samples: no optimisation, "
+            "no shrinking, no tightness search",
+            *notes,
+        )
     return CheckResult(
         key=lemma.key,
         verdict=conclusion.verdict,
@@ -119,7 +168,7 @@ def check(
         sup=sup,
         counts=counts,
         settings=settings,
-        notes=conclusion.notes,
+        notes=notes,
         elapsed=time.perf_counter() - t0,
         region=lemma.search_region,
     )
@@ -127,7 +176,7 @@ def check(
 
 def check_task(task: tuple[Lemma, dict[str, Any]]) -> CheckResult:
     """``check(lemma, **options)`` of one ``(lemma, options)`` pair (a task of
-    :func:`symbound.parallel.fork_map`)."""
+    :func:`symbound.parallel.fork_imap`)."""
     lemma, options = task
     return check(lemma, **options)
 

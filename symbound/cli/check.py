@@ -42,6 +42,12 @@ def register(subparsers):
     )
     p.add_argument("--starts", type=int_in(0, 1000), default=4, help="optimiser runs (default 4)")
     p.add_argument("--jobs", type=int_in(1, 256), default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--first",
+        action="store_true",
+        help="stop at the first confirmed witness among the samples (not shrunk, no "
+        "tightness report); otherwise the full search",
+    )
     p.add_argument("--json", action="store_true", help="print JSON (deterministic)")
     return p
 
@@ -86,6 +92,8 @@ def run(args) -> int:
             experiments = [e for e in entries if cat.kind_of(e.key) is Kind.EXPERIMENT]
     t0 = time.perf_counter()
     options = {"seed": args.seed, "samples": args.samples, "dps": args.dps, "starts": args.starts}
+    if args.first:
+        options["first"] = True
     executor = process_pool(args.jobs)
     try:
         results = check_many(lemmas, executor=executor, **options)

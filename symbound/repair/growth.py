@@ -86,15 +86,11 @@ def point_of(size: int, result, c: Fraction) -> Point:
 def profile(session: Session, lemma, c: Fraction, size, values) -> list[Point]:
     """The claim searched at each of ``values`` of ``size``, the other sizes over their
     ranges."""
+    results = session.ahead([(_at(lemma, size, v), session.profile_samples) for v in values])
     return [
         point_of(v, session.record(result, f"{size.name} = {v} only"), c)
-        for v, result in zip(values, _ahead(session, lemma, size, values), strict=True)
+        for v, result in zip(values, results, strict=True)
     ]
-
-
-def _ahead(session: Session, lemma, size, values) -> list:
-    """The searches of :func:`profile`, run (not recorded) at once."""
-    return session.ahead([(_at(lemma, size, v), session.profile_samples) for v in values])
 
 
 def _at(lemma, size, v):

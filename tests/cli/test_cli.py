@@ -82,6 +82,16 @@ def test_check_refuted_claim_exits_1_with_the_witness(capsys):
     assert "checked 1 entries" in err
 
 
+def test_check_first_stops_at_the_first_confirmed_witness(capsys):
+    code, out, _ = run(capsys, "check", "as25.lemma4.1", "--first", "--json")
+    (result,) = json.loads(out)["results"]
+    assert code == 1 and result["verdict"] == "refuted" and result["settings"]["first"] is True
+    assert result["notes"][0].startswith("stopped at the first confirmed witness")
+    assert result["counts"]["optimizer_starts"] == 0 and result["sup"] is None
+    code, out, _ = run(capsys, "check", "as25.exp-perturbation", "--samples", "200", "--first")
+    assert code == 0 and "SURVIVED" in out  # nothing to stop at: the whole search
+
+
 def test_check_true_claim_exits_0(capsys):
     code, out, _ = run(capsys, "check", "as25.exp-perturbation", "--samples", "200")
     assert code == 0 and "SURVIVED" in out

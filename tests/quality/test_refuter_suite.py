@@ -111,3 +111,19 @@ def test_a_witness_meets_its_hypotheses_that_are_not_rational():
     result = check(lemma, seed=0)
     assert result.verdict is Verdict.REFUTED
     assert judge(lemma, result.witness.instance).verdict == "violated", result.summary()
+
+
+@pytest.mark.parametrize("key", QUICK)
+def test_quick_subset_at_the_first_confirmed_witness(key):
+    # check(first=True) stops at the first witness confirmed among its samples: still
+    # judged violated by the suite's own judge; a true claim goes the whole way, to the
+    # same verdict and largest ratio as the full check
+    entry = SUITE_BY_KEY[key]
+    fast = check(entry.lemma, seed=0, first=True)
+    if entry.false:
+        assert fast.verdict is Verdict.REFUTED, fast.summary()
+        assert judge(entry.lemma, fast.witness.instance).verdict == "violated"
+    else:
+        full = check(entry.lemma, seed=0)
+        assert fast.verdict is full.verdict is Verdict.SURVIVED
+        assert fast.sup.ratio == full.sup.ratio and fast.settings["first"] is True
