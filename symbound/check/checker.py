@@ -89,8 +89,8 @@ def check(
     evaluated = search.high_precision(pool)
     grid = search.grid
 
-    def simplest_first(e):
-        return _simplest_first(grid, e)
+    def simplest_first(e):  # small sizes, then the larger ratio, then the sizes' order
+        return (sum(grid[e.combo].values()), -e.ratio, e.combo)
 
     witness = None
     for e in sorted((e for e in evaluated if e.ratio > 1), key=simplest_first)[:5]:
@@ -112,26 +112,19 @@ def check(
     return _result(lemma, search, witness, sup, best_ratio, settings, t0)
 
 
-def _simplest_first(grid, e):
-    """Small sizes, then the larger ratio, then the sizes' order."""
-    return (sum(grid[e.combo].values()), -e.ratio, e.combo)
-
-
 def _first_witness(search: Search, pool):
-    """The first confirmed witness among the sampled violations (``check(first=True)``),
-    unshrunk; None if float64 saw none or none was confirmed."""
-    above = [c for c in pool if c.ratio > 1]
-    if not above:
-        return None
-    grid = search.grid
-    violations = [e for e in search.high_precision(above) if e.ratio > 1]
-    violations.sort(key=lambda e: _simplest_first(grid, e))
-    for e in violations[:5]:
-        sizes = grid[e.combo]
-        if search.confirm(e.zq, sizes):
-            found = search.evaluation(e.zq, sizes)
-            if found is not None:
-                return found
+    """The first confirmed witness among the sampled violations (``check(first=True)``):
+    the candidates float64 found violated, largest ratio first, each evaluated at high
+    precision and, above 1 there, confirmed rigorously, one at a time (at most
+    ``keep + starts`` of them); unshrunk.  None if none was confirmed."""
+    above = sorted((c for c in pool if c.ratio > 1), key=lambda c: -c.ratio)
+    for candidate in above[: search.keep + search.starts]:
+        for e in search.high_precision([candidate]):
+            sizes = search.grid[e.combo]
+            if e.ratio > 1 and search.confirm(e.zq, sizes):
+                found = search.evaluation(e.zq, sizes)
+                if found is not None:
+                    return found
     return None
 
 
