@@ -11,11 +11,11 @@ witness at :math:`u = x`, confirmed in exact or Arb arithmetic, or by the prover
 2. between the two, each probe where the logarithm of the largest ratio found at the
    ends, interpolated linearly, crosses 0 (regula falsi, with the Illinois rule: an end
    kept twice in a row has its value halved, so both ends close in; kept three times,
-   bisection until the other end moves), at the simplest
-   rational nearby; where an end's ratio is not known (a proof, a search that evaluated
-   nothing), the simplest rational in the middle tenth of the bracket (bisection).  A
-   failing probe's witness is the new failing point (it may lie below the probe), a
-   holding probe the new holding point.
+   bisection until the other end moves), at the simplest rational nearby; where an
+   end's ratio is not known (a proof, a search that evaluated nothing), the simplest
+   rational in the middle tenth of the bracket (bisection).  A failing probe's witness
+   is the new failing point (it may lie below the probe), a holding probe the new
+   holding point.
 
 Which points are probed only decides how fast the bracket closes; each end stays what
 a probe established there (a witness, or a search that survived).
@@ -158,10 +158,9 @@ def _log(ratio: float | None) -> float | None:
 def _next_probe(hold: Fraction, fail: Fraction, g_hold: float | None, g_fail: float | None):
     """The next probe in the bracket ``(hold, fail)`` (``hold < fail``): where the line
     through ``(hold, g_hold)`` and ``(fail, g_fail)`` crosses 0, on the scale
-    :math:`g / (1 + |g|)` (at ``hold`` when
-    ``g_hold`` is 0 or more: the claim is tight there), kept 1 % inside the ends, at the
-    simplest rational within half a percent of the width; the simplest rational in the
-    middle tenth when a value is missing.
+    :math:`g / (1 + |g|)` (at ``hold`` when ``g_hold`` is 0 or more: the claim is tight
+    there), kept 1 % inside the ends, at the simplest rational within half a percent of
+    the width; the simplest rational in the middle tenth when a value is missing.
 
     >>> _next_probe(Fraction(0), Fraction(1), -1.0, 3.0)
     Fraction(2, 5)
