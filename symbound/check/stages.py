@@ -50,6 +50,7 @@ from symbound.check.evaluate import (
     hypotheses_hold,
     hypotheses_not_rational,
 )
+from symbound.check.neldermead import nelder_mead
 from symbound.check.result import Evaluation, exact_string, instance_to_json
 from symbound.check.shrink import shrink
 from symbound.errors import NotExactError, UsageError
@@ -297,37 +298,33 @@ class Search:
 
     # -- stage 2 ------------------------------------------------------------------------
     def optimise(self, pool: list[Candidate]) -> list[Candidate]:
-        """Nelder--Mead from the ``starts`` best candidates; the points it ends at."""
-        from scipy.optimize import minimize
+        """Nelder--Mead from the ``starts`` best candidates; the points it ends at.
 
+        Each iteration's candidate points are evaluated as one float64 batch
+        (:func:`~symbound.check.neldermead.nelder_mead`: SciPy's adaptive Nelder--Mead,
+        the same points and result)."""
         out = []
         for cand in _best(pool, self.starts):
             sizes = self.grid[cand.combo]
 
             def objective(zz, sizes=sizes):
-                r = float_ratios(self.lemma, zz[None, :], sizes)[0]
-                return -r if np.isfinite(r) else (1e300 if r < 0 else -1e300)
+                ratios = float_ratios(self.lemma, zz, sizes)
+                return [-r if np.isfinite(r) else (1e300 if r < 0 else -1e300) for r in ratios]
 
             z0 = cand.z
             step = 0.1 * np.maximum(np.abs(z0), 1.0)
-            simplex = np.vstack([z0, z0 + np.diag(step)])
-            res = minimize(
+            x, nfev = nelder_mead(
                 objective,
-                z0,
-                method="Nelder-Mead",
-                options={
-                    "maxfev": min(400, 100 + 10 * len(z0)),
-                    "xatol": 1e-12,
-                    "fatol": 1e-15,
-                    "adaptive": True,
-                    "initial_simplex": simplex,
-                },
+                np.vstack([z0, z0 + np.diag(step)]),
+                maxfev=min(400, 100 + 10 * len(z0)),
+                xatol=1e-12,
+                fatol=1e-15,
             )
             self.counts["optimizer_starts"] += 1
-            self.counts["optimizer_evaluations"] += int(res.nfev)
-            ratio = float_ratios(self.lemma, res.x[None, :], sizes)[0]
+            self.counts["optimizer_evaluations"] += nfev
+            ratio = float_ratios(self.lemma, x[None, :], sizes)[0]
             self.counts["float64_ratio_above_1"] += int(ratio > 1)
-            out.append(Candidate(float(ratio), cand.combo, np.asarray(res.x, dtype=float)))
+            out.append(Candidate(float(ratio), cand.combo, x))
         return out
 
     # -- stage 3 ------------------------------------------------------------------------
