@@ -21,7 +21,13 @@ from symbound.numeric import (
     get_backend,
     to_fraction,
 )
-from symbound.numeric.backends._fixedpoint import int_matmul, mpf_exp_array, mpf_matmul, round_raw
+from symbound.numeric.backends._fixedpoint import (
+    int_matmul,
+    mpf_exp_array,
+    mpf_matmul,
+    mpf_softmax_matmul,
+    round_raw,
+)
 
 
 def test_precision_is_never_a_mutated_global():
@@ -161,6 +167,28 @@ def test_mpf_exp_array_is_within_one_ulp_of_mpmath():
         assert err <= ctx.mpf(2) ** (1 - prec)
         if mpf_exp(x, prec, round_nearest) != y:  # only ties-adjacent cases may differ
             assert err <= ctx.mpf(2) ** (1 - prec)
+
+
+def test_mpf_softmax_matmul_with_huge_logit_gaps():
+    """Weights from e^0 down to e^-1e8 (below any working scale: zero, without building
+    the integers they would scale to) and near the edge of the working scale: each entry
+    the correctly rounded softmax(s) v, from mpmath at twice the precision."""
+    prec = 120
+    ctx = mpmath.MPContext()
+    ctx.prec = prec
+    fine = mpmath.MPContext()
+    fine.prec = 2 * prec + 64
+    gaps = [0, -1, -80, -130, -(10**4), -(10**8)]  # e^-80: 115 bits down; e^-130: 188
+    s = np.array([[ctx.mpf(v) for v in gaps], [ctx.mpf(-v) / 7 for v in gaps]], dtype=object)
+    v = np.array([[ctx.mpf(1 + 3 * j), ctx.mpf(-j) / 5] for j in range(6)], dtype=object)
+    out = mpf_softmax_matmul(s, v, None, prec, ctx.make_mpf)
+    for i in range(2):
+        logits = [fine.mpf(x) for x in s[i]]
+        top = max(logits)
+        w = [fine.exp(x - top) for x in logits]
+        for j in range(2):
+            exact = fine.fsum(wk * fine.mpf(v[k, j]) for k, wk in enumerate(w)) / fine.fsum(w)
+            assert abs(fine.mpf(out[i, j]) - exact) <= abs(exact) * fine.mpf(2) ** (1 - prec)
 
 
 def test_mpf_exp_array_shift_is_exact_for_huge_offsets():

@@ -100,6 +100,19 @@ def int_matmul(a: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> np.nda
     return result.reshape(n, m)
 
 
+def _shift_round(man: int, sh: int) -> int:
+    """``man * 2**-sh`` rounded to the nearest integer (halves up), for ``man >= 0`` and
+    ``sh >= 1``; 0 without forming ``2**(sh - 1)`` when ``man`` is below it (a weight
+    of e^-1e9 would otherwise build a billion-bit integer only to shift it away).
+
+    >>> [_shift_round(m, 2) for m in (1, 2, 5, 6)], _shift_round(3, 10**12)
+    ([0, 1, 1, 2], 0)
+    """
+    if man.bit_length() < sh:
+        return 0
+    return (man + (1 << (sh - 1))) >> sh
+
+
 def round_raw(man: int, exp: int, prec: int) -> tuple:
     """The raw mpf tuple of ``man * 2**exp`` rounded to ``prec`` bits (nearest, ties to even).
 
@@ -170,7 +183,7 @@ def _scaled_rows(
                 out.append(0)
                 continue
             k = exp + sh
-            v = man << k if k >= 0 else (man + (1 << (-k - 1))) >> -k
+            v = man << k if k >= 0 else _shift_round(man, -k)
             out.append(-v if s else v)
         ints.append(out)
         shifts.append(sh)
@@ -335,7 +348,7 @@ def mpf_softmax_matmul(s: np.ndarray, v: np.ndarray, mask, prec: int, make_mpf) 
             if sh >= 0:
                 weights[i][j] = man << sh
             else:
-                weights[i][j] = (man + (1 << (-sh - 1))) >> -sh
+                weights[i][j] = _shift_round(man, -sh)
                 if -sh > _EXP_GUARD:  # man has prec + 31 bits: fewer than prec are kept
                     rounded[i] = True
     totals = [sum(w) for w in weights]
