@@ -16,41 +16,59 @@ from fractions import Fraction
 __all__ = ["shrink", "simpler_candidates"]
 
 
-def _simplicity(q: Fraction) -> tuple[int, int, int]:
-    return (q.denominator, abs(q.numerator), 0 if q >= 0 else 1)
+def _simplicity(num: int, den: int) -> tuple[int, int, int]:
+    return (den, abs(num), 0 if num >= 0 else 1)
 
 
-def _convergents(q: Fraction, limit: int = 40) -> list[Fraction]:
-    """Continued-fraction convergents of ``q`` (its best simple approximations)."""
+def _round_half_even(num: int, den: int) -> int:
+    """``round(Fraction(num, den))`` (``den > 0``): nearest, ties to even."""
+    floor, rem = divmod(num, den)
+    twice = 2 * rem
+    return floor + (twice > den or (twice == den and floor % 2 == 1))
+
+
+def _convergents(num: int, den: int, limit: int = 40) -> list[tuple[int, int]]:
+    """Continued-fraction convergents of ``num/den`` (its best simple approximations),
+    as reduced ``(numerator, denominator)`` pairs."""
     out = []
     h0, h1, k0, k1 = 0, 1, 1, 0
-    x = q
     for _ in range(limit):
-        a = math.floor(x)
+        a, rem = divmod(num, den)
         h0, h1 = h1, a * h1 + h0
         k0, k1 = k1, a * k1 + k0
-        out.append(Fraction(h1, k1))
-        if x == a:
+        out.append((h1, k1))
+        if not rem:
             break
-        x = 1 / (x - a)
+        num, den = den, rem
     return out
 
 
 def simpler_candidates(q: Fraction) -> list[Fraction]:
-    """Rationals simpler than ``q`` (smaller denominator, then numerator), simplest first.
+    """Rationals simpler than ``q`` (smaller denominator, then numerator), simplest first:
+    0 and 1 and -1, ``q``'s integer roundings, its halvings towards 0, its dyadic
+    roundings ``round(q 2^k)/2^k`` (k <= 20) and its continued-fraction convergents.
 
     >>> [str(c) for c in simpler_candidates(Fraction(7, 5))]
     ['0', '1', '-1', '2', '3/2', '7/5']
     >>> [str(c) for c in simpler_candidates(Fraction(-45))]  # halvings towards 0 included
     ['0', '1', '-1', '-2', '-5', '-11', '-22', '-45']
     """
-    pool = {Fraction(0), Fraction(1), Fraction(-1), q}
-    pool.update(Fraction(v) for v in (math.floor(q), math.ceil(q), round(q)))
-    pool.update(Fraction(math.trunc(q / 2**k)) for k in range(1, 64) if abs(q) >= 2**k)
-    pool.update(Fraction(round(q * 2**k), 2**k) for k in range(1, 21))
-    pool.update(_convergents(q))
-    target = _simplicity(q)
-    return sorted((c for c in pool if _simplicity(c) <= target), key=_simplicity)
+    p, r = q.numerator, q.denominator  # reduced, r > 0: pairs below are reduced too
+    pool = {(0, 1), (1, 1), (-1, 1), (p, r)}
+    pool.update((v, 1) for v in (p // r, -(-p // r), _round_half_even(p, r)))
+    size, k = abs(p), 1
+    while k < 64 and size >= r << k:  # trunc(q / 2^k) while |q| >= 2^k
+        t = size // (r << k)
+        pool.add((t if p >= 0 else -t, 1))
+        k += 1
+    for k in range(1, 21):
+        v = _round_half_even(p << k, r)
+        common = math.gcd(v, 1 << k)
+        pool.add((v // common, (1 << k) // common))
+    pool.update(_convergents(p, r))
+    target = _simplicity(p, r)
+    kept = sorted((_simplicity(n, d), n, d) for n, d in pool if _simplicity(n, d) <= target)
+    return [Fraction(n, d) for _, n, d in kept]
 
 
 def shrink(
