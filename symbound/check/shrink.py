@@ -9,8 +9,9 @@ are tried in a fixed order and the search stops after a fixed budget.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 __all__ = ["shrink", "simpler_candidates"]
@@ -72,28 +73,40 @@ def simpler_candidates(q: Fraction) -> list[Fraction]:
 
 
 def shrink(
-    z: list[Fraction], refutes: Callable[[list[Fraction]], bool], *, budget: int = 600
+    z: list[Fraction],
+    refutes: Callable[[list[Fraction]], bool],
+    *,
+    budget: int = 600,
+    screen: Callable[[list[list[Fraction]]], Sequence[bool]] | None = None,
 ) -> tuple[list[Fraction], int]:
     """Simplify ``z`` coordinate by coordinate while ``refutes`` stays true.
 
-    Returns the simplified vector and the number of ``refutes`` calls spent.
+    ``screen``, if given, is a cheap necessary test run on all of one coordinate's
+    trials at once: where it says True the trial is rejected without calling
+    ``refutes`` (it still counts as a call).  Returns the simplified vector and the
+    number of calls spent.
+
+    >>> shrink([Fraction(7, 5), Fraction(13, 4)], lambda t: t[0] + t[1] > 4)
+    ([Fraction(1, 1), Fraction(4, 1)], 12)
     """
     z = list(z)
     calls = 0
     for _ in range(3):
         changed = False
         for i in range(len(z)):
-            for cand in simpler_candidates(z[i]):
-                if cand == z[i]:
-                    break
-                if calls >= budget:
-                    return z, calls
-                trial = [*z[:i], cand, *z[i + 1 :]]
+            cands = list(itertools.takewhile(lambda c, zi=z[i]: c != zi, simpler_candidates(z[i])))
+            tried = cands[: max(budget - calls, 0)]
+            trials = [[*z[:i], cand, *z[i + 1 :]] for cand in tried]
+            rejected = screen(trials) if screen is not None and trials else [False] * len(trials)
+            for trial, out in zip(trials, rejected, strict=True):
                 calls += 1
-                if refutes(trial):
+                if not out and refutes(trial):
                     z = trial
                     changed = True
                     break
+            else:
+                if len(tried) < len(cands):
+                    return z, calls
         if not changed:
             break
     return z, calls

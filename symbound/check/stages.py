@@ -31,6 +31,7 @@ built-in hypotheses hold).  :func:`symbound.check.check` runs every stage;
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -64,6 +65,7 @@ __all__ = [
     "Rigorous",
     "Scored",
     "Search",
+    "Shrinking",
     "evaluation",
     "hp_ratio",
     "integer_setting",
@@ -119,6 +121,16 @@ class Scored:
     ratio: Any
     combo: int
     zq: list[Fraction]
+
+
+@dataclasses.dataclass(frozen=True)
+class Shrinking:
+    """What a shrinking trial must keep: ``keeps(trial)``, decided exactly or at high
+    precision, and ``screen(trials)``, a cheap float64 test of a whole batch that is
+    True where a trial surely fails ``keeps``."""
+
+    keeps: Callable[[list[Fraction]], bool]
+    screen: Callable[[list[list[Fraction]]], list[bool]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -367,24 +379,20 @@ class Search:
         return violated(self.lemma, zq, sizes, self.hp)
 
     # -- stage 5 ------------------------------------------------------------------------
-    def shrink(
-        self, zq: list[Fraction], keeps: Callable[[list[Fraction]], bool], budget: int = 600
-    ) -> list[Fraction]:
-        """``zq`` simplified while ``keeps`` stays true (its calls counted)."""
-        small, steps = shrink(zq, keeps, budget=budget)
+    def shrink(self, zq: list[Fraction], criterion: Shrinking, budget: int = 600) -> list[Fraction]:
+        """``zq`` simplified while ``criterion.keeps`` stays true (its calls counted)."""
+        small, steps = shrink(zq, criterion.keeps, budget=budget, screen=criterion.screen)
         self.counts["shrink_steps"] += steps
         return small
 
-    def keeps_ratio(self, sizes, least) -> Callable[[list[Fraction]], bool]:
-        """Whether a vector's high-precision ratio stays at least ``least`` (a float64
-        screen first rejects trials clearly below it; acceptance is decided at high
+    def keeps_ratio(self, sizes, least) -> Shrinking:
+        """Whether a vector's high-precision ratio stays at least ``least``; trials
+        float64 finds clearly below it are rejected first (acceptance is decided at high
         precision only)."""
 
         filtered = any(not h.guaranteed for h in self.lemma.hypotheses)
 
         def keeps(trial: list[Fraction]) -> bool:
-            if self.clearly_below(trial, sizes, float(least)):
-                return False
             try:
                 r = hp_ratio(self.lemma, trial, sizes, self.hp)
             except (*NUMERIC_ERRORS, NotExactError):
@@ -394,29 +402,37 @@ class Search:
             # a hypothesis the space does not build in must still hold where it moved to
             return not filtered or rigorous(self.lemma, trial, sizes, self.hp) is not None
 
-        return keeps
+        return Shrinking(
+            keeps, functools.partial(self.clearly_below, sizes=sizes, least=float(least))
+        )
 
-    def still_violated(self, sizes) -> Callable[[list[Fraction]], bool]:
-        """Whether a shrinking trial is still a witness: :meth:`confirm`, after a float64
-        screen rejects trials whose ratio is clearly below 1 (a rejection only costs a
-        shrinking step; a witness is accepted only rigorously)."""
+    def still_violated(self, sizes) -> Shrinking:
+        """Whether a shrinking trial is still a witness: :meth:`confirm`, for the trials
+        float64 does not find clearly below 1 (a rejection only costs a shrinking step;
+        a witness is accepted only rigorously)."""
+        return Shrinking(
+            lambda trial: self.confirm(trial, sizes),
+            functools.partial(self.clearly_below, sizes=sizes, least=1.0),
+        )
 
-        def keeps(trial: list[Fraction]) -> bool:
-            if self.clearly_below(trial, sizes, 1.0):
-                return False
-            return self.confirm(trial, sizes)
-
-        return keeps
-
-    def clearly_below(self, trial: list[Fraction], sizes, least: float) -> bool:
-        """float64 says the ratio is below ``least`` by more than a relative 1e-6 (far
-        beyond float64's rounding on these small instances)."""
+    def clearly_below(self, trials: list[list[Fraction]], sizes, least: float) -> list[bool]:
+        """For each trial: float64 says its ratio is below ``least`` by more than a
+        relative 1e-6 (far beyond float64's rounding on these small instances).  One
+        batch; where the batch cannot be evaluated, trial by trial (False where a trial
+        cannot be)."""
         with np.errstate(all="ignore"):
             try:
-                r = float(float_ratios(self.lemma, np.array([[float(v) for v in trial]]), sizes)[0])
+                ratios = float_ratios(
+                    self.lemma, np.array([[float(v) for v in t] for t in trials]), sizes
+                )
             except (*NUMERIC_ERRORS, NotExactError):
-                return False
-        return bool(np.isfinite(r) and np.isfinite(least) and r < least - 1e-6 * abs(least))
+                if len(trials) == 1:
+                    return [False]
+                return [self.clearly_below([t], sizes, least)[0] for t in trials]
+        return [
+            bool(np.isfinite(r) and np.isfinite(least) and r < least - 1e-6 * abs(least))
+            for r in ratios
+        ]
 
     # -- reporting ----------------------------------------------------------------------
     def evaluation(self, zq: list[Fraction], sizes) -> Evaluation | None:
