@@ -49,8 +49,9 @@ class Float64Backend(AbstractBackend):
         """One head without biases or mask on float64 arrays, in raw NumPy: the very
         operations of the generic path (:func:`symbound.numeric.attention.attention_head`),
         in the same order, so the same bits, without its per-call dispatch (a search
-        evaluates one small head at a time).  None for anything else."""
-        if mask is not None or np.ndim(beta) != 0:
+        evaluates one small head at a time).  ``beta`` is a number or one per batch row.
+        None for anything else."""
+        if mask is not None:
             return None
         for a in (x, W_Q, W_K, W_V):
             if not isinstance(a, np.ndarray) or a.dtype != np.float64:
@@ -58,7 +59,9 @@ class Float64Backend(AbstractBackend):
         dk = W_Q.shape[-1]
         qkv = np.matmul(x, np.concatenate((W_Q, W_K, W_V), axis=-1))
         q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
-        if not (isinstance(beta, int | float) and beta == 1):
+        if np.ndim(beta) != 0:
+            q = q / np.asarray(beta)[..., None, None]
+        elif not (isinstance(beta, int | float) and beta == 1):
             q = q / self.number(beta)
         logits = np.matmul(q, np.swapaxes(k, -1, -2))
         e = np.exp(logits - np.max(logits, axis=-1)[..., None])
