@@ -420,10 +420,18 @@ class Search:
         relative 1e-6 (far beyond float64's rounding on these small instances).  One
         batch; where the batch cannot be evaluated, trial by trial (False where a trial
         cannot be)."""
+        floats: dict[int, float] = {}  # the trials share all but one of their rationals
+
+        def to_float(v: Fraction) -> float:
+            got = floats.get(id(v))
+            if got is None:
+                got = floats[id(v)] = float(v)
+            return got
+
         with np.errstate(all="ignore"):
             try:
                 ratios = float_ratios(
-                    self.lemma, np.array([[float(v) for v in t] for t in trials]), sizes
+                    self.lemma, np.array([[to_float(v) for v in t] for t in trials]), sizes
                 )
             except (*NUMERIC_ERRORS, NotExactError):
                 if len(trials) == 1:
