@@ -77,14 +77,15 @@ def shrink(
     refutes: Callable[[list[Fraction]], bool],
     *,
     budget: int = 600,
-    screen: Callable[[list[list[Fraction]]], Sequence[bool]] | None = None,
+    screen: Callable[[list[Fraction], int, list[Fraction]], Sequence[bool]] | None = None,
 ) -> tuple[list[Fraction], int]:
     """Simplify ``z`` coordinate by coordinate while ``refutes`` stays true.
 
-    ``screen``, if given, is a cheap necessary test run on all of one coordinate's
-    trials at once: where it says True the trial is rejected without calling
-    ``refutes`` (it still counts as a call).  Returns the simplified vector and the
-    number of calls spent.
+    ``screen(z, i, candidates)``, if given, is a cheap necessary test run at once on
+    all the trials of one coordinate (``z`` with coordinate ``i`` replaced by each
+    candidate): where it says True the trial is rejected without calling ``refutes``
+    (it still counts as a call).  Returns the simplified vector and the number of calls
+    spent.
 
     >>> shrink([Fraction(7, 5), Fraction(13, 4)], lambda t: t[0] + t[1] > 4)
     ([Fraction(1, 1), Fraction(4, 1)], 12)
@@ -96,11 +97,13 @@ def shrink(
         for i in range(len(z)):
             cands = list(itertools.takewhile(lambda c, zi=z[i]: c != zi, simpler_candidates(z[i])))
             tried = cands[: max(budget - calls, 0)]
-            trials = [[*z[:i], cand, *z[i + 1 :]] for cand in tried]
-            rejected = screen(trials) if screen is not None and trials else [False] * len(trials)
-            for trial, out in zip(trials, rejected, strict=True):
+            rejected = screen(z, i, tried) if screen is not None and tried else [False] * len(tried)
+            for cand, out in zip(tried, rejected, strict=True):
                 calls += 1
-                if not out and refutes(trial):
+                if out:
+                    continue
+                trial = [*z[:i], cand, *z[i + 1 :]]
+                if refutes(trial):
                     z = trial
                     changed = True
                     break

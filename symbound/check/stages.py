@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -66,6 +66,7 @@ __all__ = [
     "Scored",
     "Search",
     "Shrinking",
+    "certified",
     "evaluation",
     "hp_ratio",
     "integer_setting",
@@ -126,11 +127,12 @@ class Scored:
 @dataclasses.dataclass(frozen=True)
 class Shrinking:
     """What a shrinking trial must keep: ``keeps(trial)``, decided exactly or at high
-    precision, and ``screen(trials)``, a cheap float64 test of a whole batch that is
-    True where a trial surely fails ``keeps``."""
+    precision, and ``screen(z, i, candidates)``, a cheap float64 test of the trials ``z``
+    with coordinate ``i`` replaced by each candidate, True where one surely fails
+    ``keeps``."""
 
     keeps: Callable[[list[Fraction]], bool]
-    screen: Callable[[list[list[Fraction]]], list[bool]]
+    screen: Callable[[list[Fraction], int, list[Fraction]], list[bool]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,17 +179,9 @@ def rigorous(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> Rigo
     undecided (up to 8 times ``hp``'s precision).
     """
     inst = build_exact(lemma, zq, sizes)
-    pending = hypotheses_not_rational(lemma, inst)  # the rational ones: exactly
-    if pending is None:
+    prec = certified(lemma, inst, hp)
+    if prec is None:
         return None
-    prec = hp.prec + 64
-    while pending:  # the others in Arb, before anything is concluded
-        ball_inst = convert_instance(inst, ArbBackend(prec=prec))
-        if hypotheses_hold(lemma, ball_inst, ArbBackend(prec=prec), parts=pending):
-            break
-        if prec >= 8 * hp.prec:
-            return None
-        prec *= 2
     try:
         lhs, rhs = evaluate_sides(lemma, inst, EXACT)
         return Rigorous(inst, lhs, rhs, "exact rational arithmetic", EXACT)
@@ -200,6 +194,24 @@ def rigorous(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> Rigo
         if decided or prec >= 8 * hp.prec:
             return Rigorous(inst, lhs, rhs, f"Arb ball arithmetic at {prec} bits", arb)
         prec *= 2
+
+
+def certified(lemma: Lemma, inst: Mapping[str, Any], hp: MpmathBackend) -> int | None:
+    """Whether the exact instance ``inst`` certainly meets the lemma's hypotheses, as
+    :func:`rigorous` decides it: the Arb precision it took (``hp``'s plus 64 bits when
+    none needed Arb), or None."""
+    pending = hypotheses_not_rational(lemma, inst)  # the rational ones: exactly
+    if pending is None:
+        return None
+    prec = hp.prec + 64
+    while pending:  # the others in Arb, before anything is concluded
+        ball_inst = convert_instance(inst, ArbBackend(prec=prec))
+        if hypotheses_hold(lemma, ball_inst, ArbBackend(prec=prec), parts=pending):
+            break
+        if prec >= 8 * hp.prec:
+            return None
+        prec *= 2
+    return prec
 
 
 def violated(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> bool:
@@ -400,7 +412,9 @@ class Search:
             if r is None or not r >= least:
                 return False
             # a hypothesis the space does not build in must still hold where it moved to
-            return not filtered or rigorous(self.lemma, trial, sizes, self.hp) is not None
+            if not filtered:
+                return True
+            return certified(self.lemma, build_exact(self.lemma, trial, sizes), self.hp) is not None
 
         return Shrinking(
             keeps, functools.partial(self.clearly_below, sizes=sizes, least=float(least))
@@ -415,28 +429,22 @@ class Search:
             functools.partial(self.clearly_below, sizes=sizes, least=1.0),
         )
 
-    def clearly_below(self, trials: list[list[Fraction]], sizes, least: float) -> list[bool]:
-        """For each trial: float64 says its ratio is below ``least`` by more than a
-        relative 1e-6 (far beyond float64's rounding on these small instances).  One
-        batch; where the batch cannot be evaluated, trial by trial (False where a trial
-        cannot be)."""
-        floats: dict[int, float] = {}  # the trials share all but one of their rationals
-
-        def to_float(v: Fraction) -> float:
-            got = floats.get(id(v))
-            if got is None:
-                got = floats[id(v)] = float(v)
-            return got
-
+    def clearly_below(
+        self, z: list[Fraction], i: int, candidates: list[Fraction], sizes, least: float
+    ) -> list[bool]:
+        """For ``z`` with coordinate ``i`` replaced by each candidate: float64 says its
+        ratio is below ``least`` by more than a relative 1e-6 (far beyond float64's
+        rounding on these small instances).  One batch; where the batch cannot be
+        evaluated, trial by trial (False where a trial cannot be)."""
         with np.errstate(all="ignore"):
             try:
-                ratios = float_ratios(
-                    self.lemma, np.array([[to_float(v) for v in t] for t in trials]), sizes
-                )
+                trials = np.tile(np.array([float(v) for v in z]), (len(candidates), 1))
+                trials[:, i] = [float(c) for c in candidates]
+                ratios = float_ratios(self.lemma, trials, sizes)
             except (*NUMERIC_ERRORS, NotExactError):
-                if len(trials) == 1:
+                if len(candidates) == 1:
                     return [False]
-                return [self.clearly_below([t], sizes, least)[0] for t in trials]
+                return [self.clearly_below(z, i, [c], sizes, least)[0] for c in candidates]
         return [
             bool(np.isfinite(r) and np.isfinite(least) and r < least - 1e-6 * abs(least))
             for r in ratios
