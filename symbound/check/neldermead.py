@@ -53,10 +53,15 @@ def nelder_mead(
     maxfev: int,
     xatol: float,
     fatol: float,
+    speculate: bool = True,
 ) -> tuple[np.ndarray, int]:
     """Minimise from ``simplex`` (``N + 1`` vertices of dimension ``N``); ``values(Z)``
     gives the objective of each row of ``Z``.  Returns the best vertex and the number of
-    evaluations counted (those the method used, at most ``maxfev``)."""
+    evaluations counted (those the method used, at most ``maxfev``).
+
+    ``speculate=False`` evaluates an iteration's points one at a time, as asked (for an
+    objective whose cost grows with its rows); the initial simplex and a shrink, whose
+    points are all used, are batched either way.  The result is the same."""
     sim = np.asarray(simplex, dtype=float).copy()
     N = sim.shape[1]
     if sim.shape != (N + 1, N):
@@ -65,12 +70,15 @@ def nelder_mead(
     rho, chi, psi, sigma = 1, 1 + 2 / dim, 0.75 - 1 / (2 * dim), 1 - 1 / dim
     calls = 0
 
-    def batch(points):
-        """The value of ``points[k]``, counted, as ``ask(k)``; all evaluated at once."""
-        try:
-            got = values(np.stack(points))
-        except Exception:  # then one at a time, as the method asks
-            got = None
+    def batch(points, *, all_used: bool = True):
+        """The value of ``points[k]``, counted, as ``ask(k)``; all evaluated at once
+        (unless some may go unused and ``speculate`` is off)."""
+        got = None
+        if all_used or speculate:
+            try:
+                got = values(np.stack(points))
+            except Exception:  # then one at a time, as the method asks
+                got = None
 
         def ask(k):
             nonlocal calls
@@ -103,7 +111,7 @@ def nelder_mead(
             xe = (1 + rho * chi) * xbar - rho * chi * sim[-1]
             xc = (1 + psi * rho) * xbar - psi * rho * sim[-1]
             xcc = (1 - psi) * xbar + psi * sim[-1]
-            ask = batch([xr, xe, xc, xcc])
+            ask = batch([xr, xe, xc, xcc], all_used=False)
             fxr = ask(0)
             if fxr < fsim[0]:
                 fxe = ask(1)

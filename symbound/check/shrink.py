@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 __all__ = ["shrink", "simpler_candidates"]
@@ -77,15 +77,15 @@ def shrink(
     refutes: Callable[[list[Fraction]], bool],
     *,
     budget: int = 600,
-    screen: Callable[[list[Fraction], int, list[Fraction]], Sequence[bool]] | None = None,
+    screen: Callable[[list[Fraction], int, list[Fraction]], Iterable[bool]] | None = None,
 ) -> tuple[list[Fraction], int]:
     """Simplify ``z`` coordinate by coordinate while ``refutes`` stays true.
 
-    ``screen(z, i, candidates)``, if given, is a cheap necessary test run at once on
-    all the trials of one coordinate (``z`` with coordinate ``i`` replaced by each
-    candidate): where it says True the trial is rejected without calling ``refutes``
-    (it still counts as a call).  Returns the simplified vector and the number of calls
-    spent.
+    ``screen(z, i, candidates)``, if given, is a cheap necessary test of all the trials
+    of one coordinate (``z`` with coordinate ``i`` replaced by each candidate; its
+    answers are taken in order, so it may be a generator): where it says True the trial
+    is rejected without calling ``refutes`` (it still counts as a call).  Returns the
+    simplified vector and the number of calls spent.
 
     >>> shrink([Fraction(7, 5), Fraction(13, 4)], lambda t: t[0] + t[1] > 4)
     ([Fraction(1, 1), Fraction(4, 1)], 12)

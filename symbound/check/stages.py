@@ -33,7 +33,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -132,7 +133,7 @@ class Shrinking:
     ``keeps``."""
 
     keeps: Callable[[list[Fraction]], bool]
-    screen: Callable[[list[Fraction], int, list[Fraction]], list[bool]]
+    screen: Callable[[list[Fraction], int, list[Fraction]], Iterable[bool]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,6 +299,33 @@ class Search:
         self.grid = size_grid(lemma)
         self.counts = dict.fromkeys(self.COUNTS, 0)
         self.counts["size_combinations"] = len(self.grid)
+        self._cheap_batches: dict[tuple, bool] = {}
+
+    def batches_cheaply(self, sizes, z) -> bool:
+        """Whether float64 evaluates a batch of rows at these sizes for little more than
+        one row (numpy's per-call overhead dominates the catalogue's small instances):
+        then Nelder--Mead's candidate points and a shrinking coordinate's trials go as
+        batches; otherwise one at a time, as they are used (an objective whose cost grows
+        with its rows, a matrix exponential per row).  Timed once per sizes at ``z``
+        (eight rows against one, after a warm-up call); only the time depends on it, not
+        the values, which are the same row by row."""
+        key = tuple(sorted(sizes.items()))
+        if key not in self._cheap_batches:
+            one = np.array([[float(v) for v in z]])
+            eight = np.repeat(one, 8, axis=0)
+            with np.errstate(all="ignore"):
+                try:
+                    float_ratios(self.lemma, one, sizes)
+                    t0 = time.perf_counter()
+                    float_ratios(self.lemma, one, sizes)
+                    t1 = time.perf_counter()
+                    float_ratios(self.lemma, eight, sizes)
+                    t2 = time.perf_counter()
+                    cheap = t2 - t1 < 3 * (t1 - t0)
+                except (*NUMERIC_ERRORS, NotExactError):
+                    cheap = True  # the batch's own fallback goes row by row
+            self._cheap_batches[key] = cheap
+        return self._cheap_batches[key]
 
     # -- stage 1 ------------------------------------------------------------------------
     def sample(self) -> list[Candidate]:
@@ -343,6 +371,7 @@ class Search:
                 maxfev=min(400, 100 + 10 * len(z0)),
                 xatol=1e-12,
                 fatol=1e-15,
+                speculate=self.batches_cheaply(sizes, z0),
             )
             self.counts["optimizer_starts"] += 1
             self.counts["optimizer_evaluations"] += nfev
@@ -431,11 +460,14 @@ class Search:
 
     def clearly_below(
         self, z: list[Fraction], i: int, candidates: list[Fraction], sizes, least: float
-    ) -> list[bool]:
+    ) -> Iterable[bool]:
         """For ``z`` with coordinate ``i`` replaced by each candidate: float64 says its
         ratio is below ``least`` by more than a relative 1e-6 (far beyond float64's
         rounding on these small instances).  One batch; where the batch cannot be
-        evaluated, trial by trial (False where a trial cannot be)."""
+        evaluated, trial by trial (False where a trial cannot be).  Where batches are
+        not cheap (:meth:`batches_cheaply`), a generator: each trial as it is used."""
+        if len(candidates) > 1 and not self.batches_cheaply(sizes, z):
+            return (self.clearly_below(z, i, [c], sizes, least)[0] for c in candidates)
         with np.errstate(all="ignore"):
             try:
                 trials = np.tile(np.array([float(v) for v in z]), (len(candidates), 1))
