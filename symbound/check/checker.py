@@ -43,6 +43,7 @@ def check(
     starts: int = 4,
     keep: int = 12,
     first: bool = False,
+    jobs: int = 1,
 ) -> CheckResult:
     r"""Search for a counterexample to ``lemma``; confirm it exactly, or report tightness.
 
@@ -59,13 +60,16 @@ def check(
       optimisation; the first confirmed is the witness, as sampled (not shrunk), and
       there is no tightness report (the search did not run to its end).  When none is
       confirmed the check goes on as without ``first``, to the same verdict, witness
-      and tightness report (its counts include the attempt).
+      and tightness report (its counts include the attempt);
+    - ``jobs``: Nelder--Mead runs at once, in forked worker processes (the result is
+      the same for any number; not recorded in the settings).
     """
     seed = integer_setting("seed", seed, 0, 2**63 - 1)
     samples = integer_setting("samples", samples, 1, 10**7)
     dps = integer_setting("dps", dps, 16, 5000)
     starts = integer_setting("starts", starts, 0, 1000)
     keep = integer_setting("keep", keep, 1, 1000)
+    jobs = integer_setting("jobs", jobs, 1, 1024)
     t0 = time.perf_counter()
     health_check(lemma, seed)  # a space that breaks its hypotheses is refused, in one line
     search = Search(lemma, seed=seed, samples=samples, dps=dps, starts=starts, keep=keep)
@@ -73,7 +77,7 @@ def check(
         pool = search.sample()
         early = _first_witness(search, pool) if first else None
         if early is None:
-            pool += search.optimise(pool)
+            pool += search.optimise(pool, jobs)
     settings = {
         "seed": seed,
         "samples": samples,

@@ -349,23 +349,38 @@ class Search:
         return pool
 
     # -- stage 2 ------------------------------------------------------------------------
-    def optimise(self, pool: list[Candidate]) -> list[Candidate]:
+    def optimise(self, pool: list[Candidate], jobs: int = 1) -> list[Candidate]:
         """Nelder--Mead from the ``starts`` best candidates; the points it ends at.
 
-        Each iteration's candidate points are evaluated as one float64 batch
-        (:func:`~symbound.check.neldermead.nelder_mead`: SciPy's adaptive Nelder--Mead,
-        the same points and result)."""
+        Each iteration's candidate points are evaluated as one float64 batch where that is
+        cheap (:func:`~symbound.check.neldermead.nelder_mead`: SciPy's adaptive
+        Nelder--Mead, the same points and result).  With ``jobs`` > 1 the runs go to up
+        to ``jobs`` forked workers at once (:func:`symbound.parallel.fork_imap`); each
+        run is the same wherever it runs."""
+        from symbound.parallel import fork_imap
+
+        starts = _best(pool, self.starts)
         out = []
-        for cand in _best(pool, self.starts):
-            sizes = self.grid[cand.combo]
+        for cand, (x, nfev) in zip(starts, fork_imap(self._descend, starts, jobs), strict=True):
+            self.counts["optimizer_starts"] += 1
+            self.counts["optimizer_evaluations"] += nfev
+            ratio = float_ratios(self.lemma, x[None, :], self.grid[cand.combo])[0]
+            self.counts["float64_ratio_above_1"] += int(ratio > 1)
+            out.append(Candidate(float(ratio), cand.combo, x))
+        return out
 
-            def objective(zz, sizes=sizes):
-                ratios = float_ratios(self.lemma, zz, sizes)
-                return [-r if np.isfinite(r) else (1e300 if r < 0 else -1e300) for r in ratios]
+    def _descend(self, cand: Candidate) -> tuple[np.ndarray, int]:
+        """One Nelder--Mead run from ``cand``: the point it ends at, its evaluations."""
+        sizes = self.grid[cand.combo]
 
-            z0 = cand.z
-            step = 0.1 * np.maximum(np.abs(z0), 1.0)
-            x, nfev = nelder_mead(
+        def objective(zz):
+            ratios = float_ratios(self.lemma, zz, sizes)
+            return [-r if np.isfinite(r) else (1e300 if r < 0 else -1e300) for r in ratios]
+
+        z0 = cand.z
+        step = 0.1 * np.maximum(np.abs(z0), 1.0)
+        with np.errstate(all="ignore"):
+            return nelder_mead(
                 objective,
                 np.vstack([z0, z0 + np.diag(step)]),
                 maxfev=min(400, 100 + 10 * len(z0)),
@@ -373,12 +388,6 @@ class Search:
                 fatol=1e-15,
                 speculate=self.batches_cheaply(sizes, z0),
             )
-            self.counts["optimizer_starts"] += 1
-            self.counts["optimizer_evaluations"] += nfev
-            ratio = float_ratios(self.lemma, x[None, :], sizes)[0]
-            self.counts["float64_ratio_above_1"] += int(ratio > 1)
-            out.append(Candidate(float(ratio), cand.combo, x))
-        return out
 
     # -- stage 3 ------------------------------------------------------------------------
     def high_precision(self, pool: list[Candidate]) -> list[Scored]:

@@ -41,7 +41,13 @@ def register(subparsers):
         help="digits of the high-precision stage (default 50)",
     )
     p.add_argument("--starts", type=int_in(0, 1000), default=4, help="optimiser runs (default 4)")
-    p.add_argument("--jobs", type=int_in(1, 256), default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--jobs",
+        type=int_in(1, 256),
+        default=1,
+        help="worker processes (default 1): claims checked at once, or one claim's "
+        "Nelder-Mead runs; the results are the same",
+    )
     p.add_argument(
         "--first",
         action="store_true",
@@ -55,7 +61,7 @@ def register(subparsers):
 def run(args) -> int:
     """Check the claims and run the experiments named; 1 if any is refuted."""
     from symbound import __version__
-    from symbound.check.checker import check_many
+    from symbound.check.checker import check, check_many
     from symbound.lemmas.catalogue import load_catalogue
     from symbound.lemmas.experiment import run_experiment
     from symbound.parallel import process_pool
@@ -94,12 +100,15 @@ def run(args) -> int:
     options = {"seed": args.seed, "samples": args.samples, "dps": args.dps, "starts": args.starts}
     if args.first:
         options["first"] = True
-    executor = process_pool(args.jobs)
-    try:
-        results = check_many(lemmas, executor=executor, **options)
-    finally:
-        if executor is not None:
-            executor.shutdown()
+    if len(lemmas) == 1:  # one claim: the workers run its Nelder-Mead starts
+        results = [check(lemmas[0], jobs=args.jobs, **options)]
+    else:
+        executor = process_pool(args.jobs)
+        try:
+            results = check_many(lemmas, executor=executor, **options)
+        finally:
+            if executor is not None:
+                executor.shutdown()
     runs = [run_experiment(e, seed=args.seed, dps=args.dps) for e in experiments]
     elapsed = time.perf_counter() - t0
     if args.json:

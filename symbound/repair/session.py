@@ -63,6 +63,8 @@ class Session:
                      "dps": self.dps})
             for i, (lemma, n) in enumerate(tasks)
         ]  # fmt: skip
+        if len(options) == 1:  # one search: the jobs go to its Nelder-Mead runs instead
+            options[0][1]["jobs"] = self.jobs
         return fork_imap(check_task, options, self.jobs)
 
     def record(self, result, purpose: str):

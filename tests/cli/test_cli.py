@@ -110,6 +110,14 @@ def test_check_all_prints_the_summary_table_and_exits_1(capsys):
     assert any(line.startswith("as25.lemma4.1 ") and " refuted " in line for line in lines)
 
 
+def test_check_one_claim_with_jobs_gives_the_same_json(capsys):
+    """For one claim, --jobs sends its Nelder--Mead runs to workers: the same JSON."""
+    argv = ["check", "as25.norm-growth.entrywise", "--samples", "300", "--json"]
+    code, alone, _ = run(capsys, *argv)
+    code2, workers, _ = run(capsys, *argv, "--jobs", "2")
+    assert (code, alone) == (code2, workers) and code == 1
+
+
 def test_check_json_is_deterministic(capsys):
     argv = [
         "check",

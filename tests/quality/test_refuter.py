@@ -191,6 +191,13 @@ def test_same_seed_gives_byte_identical_json():
     )
 
 
+def test_optimiser_runs_in_workers_give_the_same_json():
+    """jobs > 1 sends the Nelder--Mead runs to forked workers: nothing else changes."""
+    for key in ("as25.lemma4.1", "as25.norm-growth.entrywise"):
+        one = check(CAT[key], seed=3, samples=300).to_json()
+        assert check(CAT[key], seed=3, samples=300, jobs=2).to_json() == one
+
+
 def test_timing_is_kept_out_of_the_json():
     result = check(CAT["as25.exp-perturbation"], seed=0, samples=100)
     assert "elapsed" not in result.to_json()
