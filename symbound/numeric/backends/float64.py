@@ -64,8 +64,9 @@ class Float64Backend(AbstractBackend):
         elif not (isinstance(beta, int | float) and beta == 1):
             q = q / self.number(beta)
         logits = np.matmul(q, np.swapaxes(k, -1, -2))
-        e = np.exp(logits - np.max(logits, axis=-1)[..., None])
-        return np.matmul(e, v) / np.sum(e, axis=-1)[..., None]
+        # the methods are the functions' own reductions, without their dispatch
+        e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        return np.matmul(e, v) / e.sum(axis=-1, keepdims=True)
 
     def exp(self, x):
         return np.exp(x)
