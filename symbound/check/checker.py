@@ -125,8 +125,9 @@ def _first_witness(search: Search, pool):
     for candidate in above[: search.keep + search.starts]:
         for e in search.high_precision([candidate]):
             sizes = search.grid[e.combo]
-            if e.ratio > 1 and search.confirm(e.zq, sizes):
-                found = search.evaluation(e.zq, sizes)
+            confirmed = search.confirmation(e.zq, sizes) if e.ratio > 1 else None
+            if confirmed is not None:
+                found = search.evaluation(e.zq, sizes, ratio=e.ratio, found=confirmed)
                 if found is not None:
                     return found
     return None

@@ -231,13 +231,13 @@ def _number_string(x, backend) -> str:
 
 
 def evaluation(
-    lemma: Lemma, zq: list[Fraction], sizes, ratio, hp: MpmathBackend
+    lemma: Lemma, zq: list[Fraction], sizes, ratio, hp: MpmathBackend, found: Rigorous | None = None
 ) -> tuple[Evaluation, Agreement] | None:
     """The reported form of an instance whose high-precision ratio is ``ratio``: lhs and
-    rhs rigorously, the ratio again at twice the precision (only the digits that agree
-    are printed), and how many digits agreed; None if its hypotheses cannot be
-    certified."""
-    found = rigorous(lemma, zq, sizes, hp)
+    rhs rigorously (``found``, if :func:`rigorous` was already run on it), the ratio
+    again at twice the precision (only the digits that agree are printed), and how many
+    digits agreed; None if its hypotheses cannot be certified."""
+    found = found if found is not None else rigorous(lemma, zq, sizes, hp)
     if found is None:
         return None
     check_hp = MpmathBackend(dps=2 * hp.dps)
@@ -425,8 +425,17 @@ class Search:
     # -- stage 4 ------------------------------------------------------------------------
     def confirm(self, zq: list[Fraction], sizes) -> bool:
         """:func:`violated`, counted."""
+        return self.confirmation(zq, sizes) is not None
+
+    def confirmation(self, zq: list[Fraction], sizes) -> Rigorous | None:
+        """The rigorous evaluation that makes ``zq`` a witness (counted), or None when it
+        is not one (as :func:`violated` decides)."""
         self.counts["rigorous_confirmations"] += 1
-        return violated(self.lemma, zq, sizes, self.hp)
+        try:
+            found = rigorous(self.lemma, zq, sizes, self.hp)
+        except NUMERIC_ERRORS:
+            return None
+        return found if found is not None and found.violated else None
 
     # -- stage 5 ------------------------------------------------------------------------
     def shrink(self, zq: list[Fraction], criterion: Shrinking, budget: int = 600) -> list[Fraction]:
@@ -492,9 +501,15 @@ class Search:
         ]
 
     # -- reporting ----------------------------------------------------------------------
-    def evaluation(self, zq: list[Fraction], sizes) -> Evaluation | None:
-        """:func:`evaluation` at this search's precision (digits lost are recorded)."""
-        found = evaluation(self.lemma, zq, sizes, hp_ratio(self.lemma, zq, sizes, self.hp), self.hp)
+    def evaluation(
+        self, zq: list[Fraction], sizes, *, ratio=None, found: Rigorous | None = None
+    ) -> Evaluation | None:
+        """:func:`evaluation` at this search's precision (digits lost are recorded);
+        ``ratio`` and ``found``, where known, are ``zq``'s high-precision ratio and
+        rigorous evaluation."""
+        if ratio is None:
+            ratio = hp_ratio(self.lemma, zq, sizes, self.hp)
+        found = evaluation(self.lemma, zq, sizes, ratio, self.hp, found)
         if found is None:
             return None
         report, ag = found
