@@ -7,13 +7,15 @@ built-in hypotheses hold).  :func:`symbound.check.check` runs every stage;
 1. **sample** (:meth:`Search.sample`) -- vectors for every size of the lemma's
    search ranges, evaluated in float64 batches;
 2. **optimise** (:meth:`Search.optimise`) -- Nelder--Mead on ``-lhs/rhs`` from the
-   best samples (SciPy, float64);
-3. **high precision** (:meth:`Search.high_precision`, :func:`hp_ratio`) -- the best
-   candidates rebuilt *exactly* from their rational vectors and re-evaluated with
-   mpmath: bounds tight only asymptotically look violated in float64 by rounding;
-4. **confirm** (:func:`rigorous`, :func:`violated`) -- lhs and rhs in exact rational
-   arithmetic, or in outward-rounded Arb balls, at the exact instance; never a
-   float comparison;
+   best samples (SciPy's adaptive method, float64, each iteration's candidate points
+   evaluated as one batch: :mod:`symbound.check.neldermead`);
+3. **high precision** (:meth:`Search.high_precision`,
+   :func:`~symbound.check.exact.hp_ratio`) -- the best candidates rebuilt *exactly*
+   from their rational vectors and re-evaluated with mpmath: bounds tight only
+   asymptotically look violated in float64 by rounding;
+4. **confirm** (:meth:`Search.confirm`, :func:`~symbound.check.exact.rigorous`) -- lhs
+   and rhs in exact rational arithmetic, or in outward-rounded Arb balls, at the exact
+   instance; never a float comparison;
 5. **shrink** (:meth:`Search.shrink`) -- the instance simplified to shorter
    rationals, each step confirmed again (:func:`symbound.check.shrink.shrink`);
 6. **conclude** (:func:`symbound.check.conclude.conclude`) -- the verdict and its
@@ -23,7 +25,7 @@ built-in hypotheses hold).  :func:`symbound.check.check` runs every stage;
 >>> search = Search(load_catalogue()["as25.lemma4.1"], seed=1, samples=300, dps=30,
 ...                 starts=0, keep=2)
 >>> best = max(search.high_precision(search.sample()), key=lambda s: s.ratio)
->>> found = rigorous(search.lemma, best.zq, search.grid[best.combo], search.hp)
+>>> found = search.confirmation(best.zq, search.grid[best.combo])
 >>> found.method, found.violated
 ('exact rational arithmetic', True)
 """
@@ -34,50 +36,37 @@ import dataclasses
 import functools
 import itertools
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from symbound.check.evaluate import (
-    EXACT,
-    build_exact,
-    certainly_gt,
-    certainly_le,
-    convert_instance,
-    evaluate_sides,
-    float_ratios,
-    float_screen,
-    hypotheses_hold,
-    hypotheses_not_rational,
+from symbound.check.evaluate import build_exact, float_ratios, float_screen
+from symbound.check.exact import (
+    NUMERIC_ERRORS,
+    Rigorous,
+    certified,
+    evaluation,
+    hp_ratio,
+    witnessed,
 )
 from symbound.check.neldermead import nelder_mead
-from symbound.check.result import Evaluation, exact_string, instance_to_json
+from symbound.check.result import Evaluation
 from symbound.check.shrink import shrink
 from symbound.errors import NotExactError, UsageError
 from symbound.lemmas.model import Lemma
-from symbound.numeric.backends import AbstractBackend, ArbBackend, MpmathBackend
-from symbound.numeric.precision import Agreement, agreement, trusted_string
+from symbound.numeric.backends import MpmathBackend
+from symbound.numeric.precision import Agreement
 
 __all__ = [
-    "NUMERIC_ERRORS",
     "Candidate",
-    "Rigorous",
     "Scored",
     "Search",
     "Shrinking",
-    "certified",
-    "evaluation",
-    "hp_ratio",
     "integer_setting",
-    "rigorous",
     "size_grid",
-    "violated",
 ]
-
-#: Failures that mean "this instance cannot be evaluated", not "the code is wrong".
-NUMERIC_ERRORS = (ArithmeticError, ValueError, OverflowError)
 
 
 def integer_setting(name: str, value: Any, lo: int, hi: int) -> int:
@@ -134,135 +123,6 @@ class Shrinking:
 
     keeps: Callable[[list[Fraction]], bool]
     screen: Callable[[list[Fraction], int, list[Fraction]], Iterable[bool]]
-
-
-@dataclasses.dataclass(frozen=True)
-class Rigorous:
-    """lhs and rhs of one exact instance, exactly or as Arb balls (``backend`` says which)."""
-
-    instance: dict
-    lhs: Any
-    rhs: Any
-    method: str
-    backend: AbstractBackend
-
-    @property
-    def violated(self) -> bool:
-        """lhs > rhs, certainly."""
-        return certainly_gt(self.lhs, self.rhs, self.backend)
-
-    @property
-    def holds(self) -> bool:
-        """lhs <= rhs, certainly."""
-        return certainly_le(self.lhs, self.rhs, self.backend)
-
-
-def hp_ratio(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend):
-    """lhs/rhs of the exact instance ``zq`` at ``hp``'s precision: None if not finite,
-    ``+inf`` for a bound <= 0 exceeded (a violation), ``-inf`` for one met."""
-    inst = build_exact(lemma, zq, sizes)
-    lhs, rhs = evaluate_sides(lemma, convert_instance(inst, hp), hp)
-    if not (hp.ctx.isfinite(lhs) and hp.ctx.isfinite(rhs)):
-        return None
-    if rhs > 0:
-        return lhs / rhs
-    # a bound <= 0 that holds says nothing about tightness; one exceeded is a violation
-    return hp.ctx.inf if lhs > rhs else -hp.ctx.inf
-
-
-def rigorous(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> Rigorous | None:
-    """The exact instance ``zq`` evaluated exactly, or in Arb; None if its hypotheses
-    cannot be certified.
-
-    Hypotheses are decided exactly whenever they are rational (instances sit on
-    their boundary, where balls cannot decide); only what is not rational goes to
-    Arb, from ``hp``'s precision plus 64 bits, doubled while the comparison stays
-    undecided (up to 8 times ``hp``'s precision).
-    """
-    inst = build_exact(lemma, zq, sizes)
-    prec = certified(lemma, inst, hp)
-    if prec is None:
-        return None
-    try:
-        lhs, rhs = evaluate_sides(lemma, inst, EXACT)
-        return Rigorous(inst, lhs, rhs, "exact rational arithmetic", EXACT)
-    except NotExactError:
-        pass
-    while True:
-        arb = ArbBackend(prec=prec)
-        lhs, rhs = evaluate_sides(lemma, convert_instance(inst, arb), arb)
-        decided = certainly_gt(lhs, rhs, arb) or certainly_le(lhs, rhs, arb)
-        if decided or prec >= 8 * hp.prec:
-            return Rigorous(inst, lhs, rhs, f"Arb ball arithmetic at {prec} bits", arb)
-        prec *= 2
-
-
-def certified(lemma: Lemma, inst: Mapping[str, Any], hp: MpmathBackend) -> int | None:
-    """Whether the exact instance ``inst`` certainly meets the lemma's hypotheses, as
-    :func:`rigorous` decides it: the Arb precision it took (``hp``'s plus 64 bits when
-    none needed Arb), or None."""
-    pending = hypotheses_not_rational(lemma, inst)  # the rational ones: exactly
-    if pending is None:
-        return None
-    prec = hp.prec + 64
-    while pending:  # the others in Arb, before anything is concluded
-        ball_inst = convert_instance(inst, ArbBackend(prec=prec))
-        if hypotheses_hold(lemma, ball_inst, ArbBackend(prec=prec), parts=pending):
-            break
-        if prec >= 8 * hp.prec:
-            return None
-        prec *= 2
-    return prec
-
-
-def violated(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> bool:
-    """Whether ``zq`` is a witness: its hypotheses certified and lhs > rhs, rigorously."""
-    try:
-        found = rigorous(lemma, zq, sizes, hp)
-    except NUMERIC_ERRORS:
-        return False
-    return found is not None and found.violated
-
-
-def _number_string(x, backend) -> str:
-    if backend.exact:
-        return exact_string(x)
-    return x.str(20, radius=True)
-
-
-def evaluation(
-    lemma: Lemma, zq: list[Fraction], sizes, ratio, hp: MpmathBackend, found: Rigorous | None = None
-) -> tuple[Evaluation, Agreement] | None:
-    """The reported form of an instance whose high-precision ratio is ``ratio``: lhs and
-    rhs rigorously (``found``, if :func:`rigorous` was already run on it), the ratio
-    again at twice the precision (only the digits that agree are printed), and how many
-    digits agreed; None if its hypotheses cannot be certified."""
-    found = found if found is not None else rigorous(lemma, zq, sizes, hp)
-    if found is None:
-        return None
-    check_hp = MpmathBackend(dps=2 * hp.dps)
-    try:
-        again = hp_ratio(lemma, zq, sizes, check_hp)
-    except (*NUMERIC_ERRORS, NotExactError):
-        again = None
-    ctx = check_hp.ctx
-    if again is None:
-        again = ratio
-    ag = agreement(ratio, again, dps=hp.dps, check_dps=check_hp.dps)
-    gap = ctx.mpf(1) - again
-    backend = found.backend
-    report = Evaluation(
-        instance=found.instance,
-        instance_json=instance_to_json(found.instance),
-        lhs=_number_string(found.lhs, backend),
-        rhs=_number_string(found.rhs, backend),
-        method=found.method,
-        ratio=trusted_string(again, ag) if ctx.isfinite(again) else "inf",
-        gap=ctx.nstr(gap, 3) if ctx.isfinite(gap) else "-inf",
-        equality=bool(backend.exact and found.lhs == found.rhs),
-        precision=ag.to_dict(),
-    )
-    return report, ag
 
 
 def _best(pool: Sequence[Candidate], k: int) -> list[Candidate]:
@@ -424,18 +284,14 @@ class Search:
 
     # -- stage 4 ------------------------------------------------------------------------
     def confirm(self, zq: list[Fraction], sizes) -> bool:
-        """:func:`violated`, counted."""
+        """Whether ``zq`` is a witness (:meth:`confirmation`), counted."""
         return self.confirmation(zq, sizes) is not None
 
     def confirmation(self, zq: list[Fraction], sizes) -> Rigorous | None:
         """The rigorous evaluation that makes ``zq`` a witness (counted), or None when it
-        is not one (as :func:`violated` decides)."""
+        is not one (:func:`~symbound.check.exact.witnessed`)."""
         self.counts["rigorous_confirmations"] += 1
-        try:
-            found = rigorous(self.lemma, zq, sizes, self.hp)
-        except NUMERIC_ERRORS:
-            return None
-        return found if found is not None and found.violated else None
+        return witnessed(self.lemma, zq, sizes, self.hp)
 
     # -- stage 5 ------------------------------------------------------------------------
     def shrink(self, zq: list[Fraction], criterion: Shrinking, budget: int = 600) -> list[Fraction]:

@@ -43,8 +43,9 @@ import numpy as np
 
 from symbound.check.conclude import conclude
 from symbound.check.evaluate import float_ratios
+from symbound.check.exact import NUMERIC_ERRORS, evaluation, hp_ratio, rigorous
 from symbound.check.result import Evaluation
-from symbound.check.stages import NUMERIC_ERRORS, evaluation, hp_ratio, integer_setting, rigorous
+from symbound.check.stages import integer_setting
 from symbound.check.sweep_result import (
     HOLDS,
     UNCERTIFIED,

@@ -193,7 +193,7 @@ def test_stacks_of_matrices_take_the_largest_norm():
 def test_rational_hypotheses_on_their_bound_are_decided_exactly_beside_transcendental_ones():
     """Balls cannot decide ‖A‖_max ≤ t when A sits on the bound at t = 4/3; exact
     arithmetic can, while tanh(‖A‖) ≤ 1 (and the conclusion) go to Arb alone."""
-    from symbound.check.stages import rigorous
+    from symbound.check.exact import rigorous
     from symbound.numeric.backends import MpmathBackend
 
     A1 = sb.matrix("A", 1, 2)
