@@ -1,5 +1,6 @@
 """Softmax with masks, heads, layers, LayerNorm and networks on hand-computed cases."""
 
+import itertools
 import math
 
 import numpy as np
@@ -173,8 +174,10 @@ def test_float64_fused_head_gives_the_generic_bits():
     from symbound.numeric.attention import Head, attention_head
 
     rng = np.random.default_rng(5)
-    for batch, beta in [((), 1), ((), 3), ((7,), 1), ((7,), 0.5), ((2, 3), 2.0)]:
-        x = rng.standard_normal((*batch, 5, 4)) * 7
+    rows = rng.uniform(0.1, 3, 7)  # one beta per batch row (a typed claim's beta)
+    cases = [((), 1), ((), 3), ((7,), 1), ((7,), 0.5), ((2, 3), 2.0), ((7,), rows)]
+    for (batch, beta), scale in itertools.product(cases, (0.3, 7, 1e3)):  # 1e3: underflows
+        x = rng.standard_normal((*batch, 5, 4)) * scale
         W_Q, W_K = rng.standard_normal((2, *batch, 4, 2)) * 3
         W_V = rng.standard_normal((*batch, 4, 3))
         fused = attention_head(x, Head(W_Q=W_Q, W_K=W_K, W_V=W_V), beta=beta)
@@ -187,6 +190,5 @@ def test_float64_fused_head_declines_what_it_does_not_do():
 
     b, x, w = Float64Backend(), np.ones((3, 2)), np.ones((2, 2))
     assert b.fused_head(x, w, w, w, 1, np.ones((3, 3), dtype=bool)) is None  # a mask
-    assert b.fused_head(x, w, w, w, np.ones(1), None) is None  # one beta per batch row
     assert b.fused_head(x.astype(object), w, w, w, 1, None) is None  # not float64
     assert b.fused_head(x, w, w, w, 1, None) is not None
