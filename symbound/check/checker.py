@@ -96,23 +96,25 @@ def check(
     def simplest_first(e):  # small sizes, then the larger ratio, then the sizes' order
         return (sum(grid[e.combo].values()), -e.ratio, e.combo)
 
-    witness = None
+    # what is shrunk: the first confirmed witness, simplest first, and the instance
+    # nearest the largest ratio (two independent shrinks: with jobs, at once)
+    tasks, at = [], {}
     for e in sorted((e for e in evaluated if e.ratio > 1), key=simplest_first)[:5]:
         sizes = grid[e.combo]
-        if not search.confirm(e.zq, sizes):
-            continue
-        small = search.shrink(e.zq, search.still_violated(sizes))
-        witness = search.evaluation(small, sizes)
-        break
-
-    sup, best_ratio = None, None
+        if search.confirm(e.zq, sizes):
+            at["witness"] = sizes
+            tasks.append((e.zq, search.still_violated(sizes), 600))
+            break
+    best_ratio = None
     if evaluated:
         tolerance = search.hp.ctx.mpf(10) ** (-(dps // 2))
         best_ratio = max(e.ratio for e in evaluated)
         near = min((e for e in evaluated if e.ratio >= best_ratio - tolerance), key=simplest_first)
-        sizes = grid[near.combo]
-        zq = search.shrink(near.zq, search.keeps_ratio(sizes, best_ratio - tolerance), budget=300)
-        sup = search.evaluation(zq, sizes)
+        at["sup"] = sizes = grid[near.combo]
+        tasks.append((near.zq, search.keeps_ratio(sizes, best_ratio - tolerance), 300))
+    shrunk = dict(zip(at, search.shrink_all(tasks, jobs), strict=True))
+    witness = search.evaluation(shrunk["witness"], at["witness"]) if "witness" in at else None
+    sup = search.evaluation(shrunk["sup"], at["sup"]) if "sup" in at else None
     return _result(lemma, search, witness, sup, best_ratio, settings, t0)
 
 

@@ -300,6 +300,29 @@ class Search:
         self.counts["shrink_steps"] += steps
         return small
 
+    def shrink_all(
+        self, tasks: list[tuple[list[Fraction], Shrinking, int]], jobs: int = 1
+    ) -> list[list[Fraction]]:
+        """:meth:`shrink` of each ``(zq, criterion, budget)``, up to ``jobs`` at once in
+        forked workers (:func:`symbound.parallel.fork_imap`); each shrink is independent
+        of the others, and its counts are added here in order, so the results and counts
+        are those of shrinking one after another."""
+        from symbound.parallel import fork_imap
+
+        def one(task):
+            before = dict(self.counts)
+            small = self.shrink(*task)
+            spent = {k: self.counts[k] - before[k] for k in before}
+            self.counts.update(before)  # added below, wherever the shrink ran
+            return small, spent
+
+        out = []
+        for small, spent in fork_imap(one, tasks, jobs):
+            for k, v in spent.items():
+                self.counts[k] += v
+            out.append(small)
+        return out
+
     def keeps_ratio(self, sizes, least) -> Shrinking:
         """Whether a vector's high-precision ratio stays at least ``least``; trials
         float64 finds clearly below it are rejected first (acceptance is decided at high
