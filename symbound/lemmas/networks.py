@@ -28,6 +28,7 @@ at most a bound, for every ``z``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +37,7 @@ import numpy as np
 from symbound.errors import UsageError
 from symbound.lemmas.space import Reader, expand, row_ball, unit_box
 from symbound.numeric.attention import Head, Layer, attention_head, network
-from symbound.numeric.backends import AbstractBackend
+from symbound.numeric.backends import AbstractBackend, Float64Backend
 
 __all__ = [
     "NORMS",
@@ -95,7 +96,17 @@ def with_logit_matrices(inst: Mapping[str, Any], backend: AbstractBackend) -> Ma
     return {**inst, "M": backend.matmul(WQ, np.swapaxes(WK, -1, -2))}
 
 
+@functools.lru_cache(maxsize=64)
+def _float_eye(shape: tuple[int, ...]) -> np.ndarray:
+    """Identity matrices of ``shape`` in float64, read-only (shared by every head)."""
+    eye = np.broadcast_to(np.eye(shape[-1]), shape).copy()
+    eye.flags.writeable = False
+    return eye
+
+
 def _head(M, V, backend: AbstractBackend) -> Head:
+    if isinstance(backend, Float64Backend):  # a search builds these at every evaluation
+        return Head(W_Q=M, W_K=_float_eye(M.shape), W_V=V)
     eye = backend.asarray(np.broadcast_to(np.eye(M.shape[-1], dtype=np.int64), M.shape))
     return Head(W_Q=M, W_K=eye, W_V=V)
 
