@@ -140,9 +140,21 @@ def test_a_killed_worker_exits_4_not_1(capsys, monkeypatch):
         return ProcessPoolExecutor(max_workers=1, initializer=os._exit, initargs=(9,))
 
     monkeypatch.setattr(symbound.parallel, "process_pool", broken_pool)
-    code, _out, err = run(capsys, "check", "as25.lemma4.1", "--jobs", "2", limit=60)
+    two = ["as25.lemma4.1", "as25.lemma5.2.line442"]  # claims checked at once: the pool
+    code, _out, err = run(capsys, "check", *two, "--jobs", "2", limit=60)
     assert code == EXIT_INTERNAL
     assert "worker process died" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_killed_optimiser_worker_exits_4_not_1(capsys, monkeypatch):
+    """One claim with --jobs forks its Nelder--Mead runs; a fork that dies is an internal
+    error, never a verdict."""
+    import symbound.parallel
+
+    monkeypatch.setattr(symbound.parallel, "_forked", lambda *args: os._exit(9))
+    code, _out, err = run(capsys, "check", "as25.lemma4.1", "--jobs", "2", limit=60)
+    assert code == EXIT_INTERNAL
+    assert "a worker died" in err and len(err.strip().splitlines()) == 1
 
 
 def test_an_internal_error_exits_4_with_one_line_and_debug_shows_the_traceback(capsys, monkeypatch):
