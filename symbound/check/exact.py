@@ -3,8 +3,8 @@ r"""One exact instance evaluated: at high precision, rigorously, and as it is re
 The search's stages 3 and 4 (:mod:`symbound.check.stages`) and the sweep use these on
 an exact rational vector ``zq``: :func:`hp_ratio` (mpmath, for ranking and shrinking),
 :func:`rigorous` (exact rational arithmetic, or outward-rounded Arb balls, never a float
-comparison; hypotheses first, :func:`certified`), :func:`witnessed` and :func:`violated`
-(a confirmed witness), :func:`evaluation` (lhs, rhs and the ratio as reported).
+comparison; hypotheses first, :func:`certified`), :func:`witnessed` (a confirmed
+witness), :func:`evaluation` (lhs, rhs and the ratio as reported).
 
 >>> from fractions import Fraction
 >>> from symbound import load_catalogue
@@ -46,7 +46,6 @@ __all__ = [
     "evaluation",
     "hp_ratio",
     "rigorous",
-    "violated",
     "witnessed",
 ]
 
@@ -141,11 +140,6 @@ def witnessed(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> Rig
     except NUMERIC_ERRORS:
         return None
     return found if found is not None and found.violated else None
-
-
-def violated(lemma: Lemma, zq: list[Fraction], sizes, hp: MpmathBackend) -> bool:
-    """Whether ``zq`` is a witness: :func:`witnessed` found one."""
-    return witnessed(lemma, zq, sizes, hp) is not None
 
 
 def _number_string(x, backend) -> str:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from symbound.errors import UsageError
-from symbound.numeric.backends.base import AbstractBackend
+from symbound.numeric.backends.base import AbstractBackend, divide_by_beta
 from symbound.numeric.backends.float64 import Float64Backend
 from symbound.numeric.softmax import _softmax_matmul, _validated_mask, softmax
 
@@ -109,20 +109,6 @@ def _affine(x, w, b, backend: AbstractBackend):
         with backend.scope():
             out = out + backend.asarray(b)
     return out
-
-
-def divide_by_beta(q, beta, backend: AbstractBackend):
-    """q / beta, folding 1/beta into the n x d_k factor rather than the n x n logits.
-
-    ``beta`` is a number, or (float64 batches) one number per batch row.
-    """
-    if np.ndim(beta) == 0:
-        if isinstance(beta, int | float) and beta == 1:
-            return q
-        with backend.scope():
-            return q / backend.number(beta)
-    with backend.scope():
-        return q / np.asarray(beta)[..., None, None]
 
 
 def attention_logits(x, head: Head, *, beta=1, backend: AbstractBackend = _F64):

@@ -30,7 +30,14 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["AbstractBackend", "FusedHead", "FusedSoftmax", "object_array", "to_fraction"]
+__all__ = [
+    "AbstractBackend",
+    "FusedHead",
+    "FusedSoftmax",
+    "divide_by_beta",
+    "object_array",
+    "to_fraction",
+]
 
 Array = np.ndarray
 
@@ -193,6 +200,25 @@ class AbstractBackend(abc.ABC):
     def representative(self, x):
         """An exactly representable number in (or equal to) ``x``; identity except for balls."""
         return x
+
+
+def divide_by_beta(q, beta, backend: AbstractBackend):
+    """q / beta, folding 1/beta into the n x d_k factor rather than the n x n logits
+    (attention's logit scale; the generic head and the float64 fused head both use it).
+
+    ``beta`` is a number, or (float64 batches) one number per batch row.
+
+    >>> from symbound.numeric.backends import Float64Backend
+    >>> divide_by_beta(np.ones((2, 1, 1)), np.array([2.0, 4.0]), Float64Backend()).ravel().tolist()
+    [0.5, 0.25]
+    """
+    if np.ndim(beta) == 0:
+        if isinstance(beta, int | float) and beta == 1:
+            return q
+        with backend.scope():
+            return q / backend.number(beta)
+    with backend.scope():
+        return q / np.asarray(beta)[..., None, None]
 
 
 @runtime_checkable

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from symbound.numeric.backends.base import AbstractBackend, to_fraction
+from symbound.numeric.backends.base import AbstractBackend, divide_by_beta, to_fraction
 
 __all__ = ["Float64Backend"]
 
@@ -59,10 +59,7 @@ class Float64Backend(AbstractBackend):
         dk = W_Q.shape[-1]
         qkv = np.matmul(x, np.concatenate((W_Q, W_K, W_V), axis=-1))
         q, k, v = qkv[..., :dk], qkv[..., dk : 2 * dk], qkv[..., 2 * dk :]
-        if np.ndim(beta) != 0:
-            q = q / np.asarray(beta)[..., None, None]
-        elif not (isinstance(beta, int | float) and beta == 1):
-            q = q / self.number(beta)
+        q = divide_by_beta(q, beta, self)
         logits = np.matmul(q, np.swapaxes(k, -1, -2))
         # the methods are the functions' own reductions, without their dispatch
         e = np.exp(logits - logits.max(axis=-1, keepdims=True))
